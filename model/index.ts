@@ -1,0 +1,46 @@
+import { Application } from './application';
+import { EventCatalog } from './catalog';
+import { ORDER_SYSTEM } from './order-system';
+
+export { Application } from './application';
+export type {
+  Action,
+  ActionDefinition,
+  ActionStyle,
+  ApiTrigger,
+  ApplicationDefinition,
+  EventSelector,
+  SagaStepTrigger,
+  ServiceDefinition,
+  Subscription,
+  SubscriptionTarget,
+  SubscriptionTrigger,
+  Trigger,
+} from './application';
+export { CATALOG_DIR, EventCatalog, SOURCE_PREFIX, schemaRefOf } from './catalog';
+export type { EventVersion } from './catalog';
+export { renderDesignTable, renderEventTable } from './design-table';
+export { CatalogError, EventflowError, ModelValidationError } from './errors';
+export type { ModelProblem } from './errors';
+export { ORDER_SYSTEM } from './order-system';
+export { subscriptionPattern } from './patterns';
+export type { EventPattern } from './patterns';
+export { compileSchema, describeViolations } from './schema-validation';
+export type { JsonSchema, SchemaCheck, Violation } from './schema-validation';
+export { IDEMPOTENCY_TABLE, TABLES } from './tables';
+export type { TableDefinition } from './tables';
+
+let catalog: EventCatalog | undefined;
+let application: Application | undefined;
+
+/** The event catalog, loaded and checked once per process. */
+export function loadCatalog(): EventCatalog {
+  catalog ??= EventCatalog.load();
+  return catalog;
+}
+
+/** The order system's model, loaded and checked once per process. */
+export function loadOrderSystem(): Application {
+  application ??= Application.load(ORDER_SYSTEM, loadCatalog());
+  return application;
+}

@@ -1,0 +1,123 @@
+import type { ApiTrigger, ApplicationDefinition, EventSelector, SagaStepTrigger, SubscriptionTarget, SubscriptionTrigger } from './application';
+import type { EventPattern } from './patterns';
+
+const api = (method: ApiTrigger['method'], path: string): ApiTrigger => ({ kind: 'api', method, path });
+
+const sagaStep = (after: readonly EventSelector[], options: { compensation?: boolean; publishOnly?: boolean } = {}): SagaStepTrigger => ({
+  kind: 'saga-step',
+  after,
+  compensation: options.compensation ?? false,
+  publishOnly: options.publishOnly ?? false,
+});
+
+const subscribe = (consumes: readonly EventSelector[], target: SubscriptionTarget, filter?: EventPattern): SubscriptionTrigger => ({
+  kind: 'subscription',
+  consumes,
+  target,
+  ...(filter ? { filter } : {}),
+});
+
+/**
+ * The order system's design table (the 2022 talk's, extended with the saga's compensations and the
+ * choreographed side effects). Every rule pattern, saga task, function and doc table is derived from this.
+ */
+export const ORDER_SYSTEM: ApplicationDefinition = {
+  name: 'eventflow',
+  services: {
+    orders: {
+      description: 'Takes orders over HTTP, starts the saga for each, and keeps every order’s status view.',
+      actions: {
+        CreateOrder: { description: 'Validate the order, store it as PENDING and announce it.', trigger: api('POST', '/orders'), emits: ['OrderCreated'] },
+        GetOrder: { description: 'Return an order with its status history.', trigger: api('GET', '/orders/{orderId}'), emits: [] },
+        StartOrderSaga: {
+          description: 'Choreography starts orchestration: each new order starts one saga execution, named after the order.',
+          trigger: subscribe(['OrderCreated'], 'state-machine'),
+          emits: [],
+        },
+        CompleteOrder: {
+          description: 'The saga’s last step: announce the order complete.',
+          trigger: sagaStep(['DeliveryStarted'], { publishOnly: true }),
+          emits: ['OrderCompleted'],
+        },
+        CancelOrder: {
+          description: 'The saga’s last compensation: announce the order cancelled with its reason.',
+          trigger: sagaStep(['ItemNotAvailable', 'ItemReleased'], { compensation: true, publishOnly: true }),
+          emits: ['OrderCancelled'],
+        },
+        RecordOrderOutcome: {
+          description: 'Update the order’s status view from the saga’s outcome.',
+          trigger: subscribe(['OrderCompleted', 'OrderCancelled'], 'lambda'),
+          emits: [],
+        },
+      },
+    },
+    inventory: {
+      description: 'Owns stock: reserves, describes, removes and releases items.',
+      actions: {
+        ReserveItem: {
+          description: 'Set stock aside for the order unless too little is available.',
+          trigger: sagaStep(['OrderCreated']),
+          emits: ['ItemReserved', 'ItemNotAvailable'],
+        },
+        DescribeItem: { description: 'Add the product’s name and price to the order.', trigger: sagaStep(['ItemReserved']), emits: ['ItemDescribed'] },
+        RemoveItem: {
+          description: 'Take the paid reservation out of stock for shipping.',
+          trigger: sagaStep(['PaymentMade']),
+          emits: ['ItemRemoved', 'ErrorItemUnreserved'],
+        },
+        ReleaseItem: {
+          description: 'Compensation: give a reservation back to stock.',
+          trigger: sagaStep(['ErrorCustomerDescribed', 'PaymentFailed', 'ErrorItemUnreserved'], { compensation: true }),
+          emits: ['ItemReleased'],
+        },
+      },
+    },
+    customer: {
+      description: 'Owns customer records: who they are, where to ship, how they pay.',
+      actions: {
+        DescribeCustomer: {
+          description: 'Add the customer’s address and payment token to the order, or report an unknown customer.',
+          trigger: sagaStep(['ItemDescribed']),
+          emits: ['CustomerDescribed', 'ErrorCustomerDescribed'],
+        },
+      },
+    },
+    delivery: {
+      description: 'Quotes and starts deliveries; hands parcels to the external provider.',
+      actions: {
+        EstimateDelivery: { description: 'Quote a carrier, a cost and a date.', trigger: sagaStep(['CustomerDescribed']), emits: ['DeliveryEstimated'] },
+        StartDelivery: { description: 'Book the parcel with the carrier.', trigger: sagaStep(['ItemRemoved']), emits: ['DeliveryStarted'] },
+        NotifyDeliveryProvider: {
+          description: 'Send each started delivery to the external delivery provider through an API destination.',
+          trigger: subscribe(['DeliveryStarted'], 'api-destination'),
+          emits: [],
+        },
+      },
+    },
+    payment: {
+      description: 'Charges and refunds through a payment provider.',
+      actions: {
+        MakePayment: {
+          description: 'Charge the item total plus delivery; a decline is a business outcome, not an error.',
+          trigger: sagaStep(['DeliveryEstimated']),
+          emits: ['PaymentMade', 'PaymentFailed'],
+        },
+        RefundPayment: {
+          description: 'Compensation: return a payment that was made.',
+          trigger: sagaStep(['ErrorItemUnreserved'], { compensation: true }),
+          emits: ['PaymentRefunded'],
+        },
+      },
+    },
+    notifications: {
+      description: 'Keeps customers informed by e-mail; the saga does not know it exists.',
+      actions: {
+        SendEmail: {
+          description: 'E-mail the customer when an item is not available, a payment is made or a payment fails.',
+          trigger: subscribe(['ItemNotAvailable', 'PaymentMade', 'PaymentFailed'], 'lambda'),
+          emits: ['EmailSent'],
+        },
+      },
+    },
+  },
+};
