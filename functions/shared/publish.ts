@@ -1,0 +1,209 @@
+// Registers the SigV4a signer with the SDK: PutEvents to a global endpoint (EndpointId) is multi-region
+// and must be signed with SigV4a, which the SDK only finds when this package has been loaded.
+import '@aws-sdk/signature-v4a';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import type { EventCatalog } from '../../model/catalog';
+import { loadCatalog } from '../../model';
+import { envelopesFor, type Fact, type VersionedEnvelope } from './envelope';
+import { EntryTooLargeError, EventValidationError, PublishFailedError, type FailedEntry, type InvalidEvent } from './errors';
+
+/** PutEvents quotas the publisher enforces before sending. */
+export const PUT_EVENTS_LIMITS = {
+  /** Entries per PutEvents request. */
+  maxEntriesPerRequest: 10,
+  /** Bytes per entry and per request, measured as EventBridge measures them. */
+  maxBytes: 256 * 1024,
+} as const;
+
+/** Entry error codes worth another attempt; anything else (malformed detail, access denied…) fails at once. */
+export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set(['InternalFailure', 'InternalException', 'ThrottlingException', 'ServiceUnavailable', 'ServiceUnavailableException']);
+
+export interface RetryOptions {
+  /** Attempts per entry, the first included. @default 5 */
+  readonly maxAttempts?: number;
+  /** Backoff before the n-th retry is drawn from [0, min(maxDelayMs, baseDelayMs × 2ⁿ)] (full jitter). @default 50 */
+  readonly baseDelayMs?: number;
+  /** @default 2000 */
+  readonly maxDelayMs?: number;
+}
+
+export const PUBLISH_DEFAULTS = { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 2000 } as const;
+
+export interface PublisherOptions {
+  /** Name or ARN of the event bus. */
+  readonly eventBusName: string;
+  /** Global endpoint id: events go to the endpoint, which routes them to the healthy region. @default - the regional bus */
+  readonly endpointId?: string;
+  /** @default - a client configured from the environment (AWS_ENDPOINT_URL_EVENTBRIDGE and the usual variables) */
+  readonly client?: EventBridgeClient;
+  /** @default - the committed catalog */
+  readonly catalog?: EventCatalog;
+  readonly retry?: RetryOptions;
+  /** X-Ray trace header passed on each entry. @default - `_X_AMZN_TRACE_ID`, which Lambda sets while tracing is active */
+  readonly traceHeader?: () => string | undefined;
+  /** @internal clock, sleep and randomness, replaced in tests */
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** An event that EventBridge accepted. */
+export interface PublishedEvent {
+  readonly eventId: string;
+  readonly envelope: VersionedEnvelope['envelope'];
+}
+
+/**
+ * Publishes facts to EventBridge as catalog-conformant envelopes.
+ *
+ * @example
+ * ```ts
+ * const publisher = new EventPublisher({ eventBusName: process.env.EVENT_BUS_NAME! });
+ * await publisher.publish({ detailType: 'PaymentMade', data: payment, cause: event.detail.metadata });
+ * ```
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export class EventPublisher {
+  private readonly client: EventBridgeClient;
+  private readonly catalog: EventCatalog;
+  private readonly retry: Required<RetryOptions>;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.client = options.client ?? new EventBridgeClient({});
+    this.catalog = options.catalog ?? loadCatalog();
+    this.retry = { ...PUBLISH_DEFAULTS, ...options.retry };
+  }
+
+  /**
+   * Validates every fact, then sends them. Nothing is sent unless every event is valid and fits;
+   * throws {@link PublishFailedError} naming each entry still rejected after retries.
+   */
+  async publish(facts: Fact | readonly Fact[]): Promise<PublishedEvent[]> {
+    const now = (this.options.now ?? (() => new Date()))();
+    const envelopes = (Array.isArray(facts) ? facts : [facts]).flatMap((fact: Fact) => envelopesFor(this.catalog, fact, now));
+    this.validate(envelopes);
+    const pending = envelopes.map((versioned) => this.toEntry(versioned));
+    const published: PublishedEvent[] = [];
+    const failed: FailedEntry[] = [];
+    for (const chunk of chunkEntries(pending)) {
+      const outcome = await this.sendWithRetries(chunk);
+      published.push(...outcome.published);
+      failed.push(...outcome.failed);
+    }
+    if (failed.length > 0) throw new PublishFailedError(failed, published.length);
+    return published;
+  }
+
+  private validate(envelopes: readonly VersionedEnvelope[]): void {
+    const invalid: InvalidEvent[] = [];
+    for (const { entry, envelope } of envelopes) {
+      const violations = this.catalog.checkFor(entry)(envelope);
+      if (violations.length > 0) invalid.push({ detailType: entry.name, version: entry.version, violations });
+    }
+    if (invalid.length > 0) throw new EventValidationError(invalid);
+  }
+
+  private toEntry(versioned: VersionedEnvelope): PendingEntry {
+    const { entry, envelope } = versioned;
+    const traceHeader = (this.options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID))();
+    const request: PutEventsRequestEntry = {
+      EventBusName: this.options.eventBusName,
+      Source: envelope.source,
+      DetailType: envelope['detail-type'],
+      Detail: JSON.stringify(envelope.detail),
+      ...(traceHeader ? { TraceHeader: traceHeader } : {}),
+    };
+    const size = entrySize(request);
+    if (size > PUT_EVENTS_LIMITS.maxBytes) throw new EntryTooLargeError(entry.name, entry.version, size, PUT_EVENTS_LIMITS.maxBytes);
+    return { versioned, request, size };
+  }
+
+  private async sendWithRetries(chunk: readonly PendingEntry[]): Promise<{ published: PublishedEvent[]; failed: FailedEntry[] }> {
+    const published: PublishedEvent[] = [];
+    const failed: FailedEntry[] = [];
+    let pending = chunk;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) await this.backoff(attempt - 1);
+      const results = await this.send(pending);
+      const retry: PendingEntry[] = [];
+      pending.forEach((item, index) => {
+        const result = results[index];
+        if (result?.EventId && !result.ErrorCode) {
+          published.push({ eventId: result.EventId, envelope: item.versioned.envelope });
+          return;
+        }
+        const errorCode = result?.ErrorCode ?? 'MissingResultEntry';
+        if (RETRYABLE_ERROR_CODES.has(errorCode) && attempt < this.retry.maxAttempts) {
+          retry.push(item);
+          return;
+        }
+        const { envelope, entry } = item.versioned;
+        failed.push({
+          detailType: entry.name,
+          version: entry.version,
+          idempotencyKey: envelope.detail.metadata.idempotencyKey,
+          errorCode,
+          errorMessage: result?.ErrorMessage ?? 'PutEvents returned no result for this entry',
+          attempts: attempt,
+        });
+      });
+      pending = retry;
+    }
+    return { published, failed };
+  }
+
+  /** One PutEvents call; a request-level failure counts as a failure of every entry in it. */
+  private async send(pending: readonly PendingEntry[]): Promise<PutEventsResultEntry[]> {
+    try {
+      const response = await this.client.send(
+        new PutEventsCommand({ Entries: pending.map((item) => item.request), ...(this.options.endpointId ? { EndpointId: this.options.endpointId } : {}) }),
+      );
+      return response.Entries ?? [];
+    } catch (error) {
+      const sdkError = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+      const transient = sdkError.$retryable !== undefined || (sdkError.$metadata?.httpStatusCode ?? 0) >= 500;
+      const errorCode = transient && !RETRYABLE_ERROR_CODES.has(sdkError.name ?? '') ? 'InternalFailure' : (sdkError.name ?? 'UnknownError');
+      return pending.map(() => ({ ErrorCode: errorCode, ErrorMessage: sdkError.message ?? String(error) }));
+    }
+  }
+
+  private async backoff(retryNumber: number): Promise<void> {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** retryNumber);
+    const delay = Math.floor((this.options.random ?? Math.random)() * ceiling);
+    await (this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(delay);
+  }
+}
+
+interface PendingEntry {
+  readonly versioned: VersionedEnvelope;
+  readonly request: PutEventsRequestEntry;
+  readonly size: number;
+}
+
+/**
+ * The size EventBridge charges an entry against the 256 KB limit: 14 bytes for Time when set, plus the
+ * UTF-8 bytes of Source, DetailType, Detail and each Resource. Written out because no library computes it.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
+  return (entry.Time ? 14 : 0) + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0);
+}
+
+/** Packs entries in order into requests of at most 10 entries and 256 KB. */
+function chunkEntries(entries: readonly PendingEntry[]): PendingEntry[][] {
+  const chunks: PendingEntry[][] = [];
+  let current: PendingEntry[] = [];
+  let currentSize = 0;
+  for (const entry of entries) {
+    if (current.length === PUT_EVENTS_LIMITS.maxEntriesPerRequest || currentSize + entry.size > PUT_EVENTS_LIMITS.maxBytes) {
+      chunks.push(current);
+      current = [];
+      currentSize = 0;
+    }
+    current.push(entry);
+    currentSize += entry.size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

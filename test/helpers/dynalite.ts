@@ -1,0 +1,46 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AddressInfo } from 'node:net';
+import { TABLES, type TableDefinition } from '../../model';
+
+// dynalite ships no types; this is the part of its API we use.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => import('node:http').Server;
+
+/** A real DynamoDB protocol server (dynalite) on loopback, in memory, with the model's tables created. */
+export interface LocalDynamo {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  /** Physical name of a table definition in this instance. */
+  tableName(table: TableDefinition): string;
+  stop(): Promise<void>;
+}
+
+export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tableName = (table: TableDefinition) => `${prefix}-${table.logicalName}`;
+  const stop = async () => {
+    client.destroy();
+    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  };
+  try {
+    // dynalite has no TimeToLive API: expiry is DynamoDB's job in AWS, and Powertools checks it on read anyway.
+    for (const table of TABLES) {
+      const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName(table),
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+          KeySchema: keys.map((key, index) => ({ AttributeName: key.name, KeyType: index === 0 ? 'HASH' : 'RANGE' })),
+        }),
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, client, tableName, stop };
+}

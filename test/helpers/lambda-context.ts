@@ -1,0 +1,20 @@
+import type { Context } from 'aws-lambda';
+
+/** A Lambda context as the runtime passes it; Powertools idempotency reads the remaining time from it. */
+export function lambdaContext(functionName = 'eventflow-test', remainingMs = 30_000): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:111111111111:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `request-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
