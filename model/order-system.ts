@@ -30,8 +30,8 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         CreateOrder: { description: 'Validate the order, store it as PENDING and announce it.', trigger: api('POST', '/orders'), emits: ['OrderCreated'] },
         GetOrder: { description: 'Return an order with its status history.', trigger: api('GET', '/orders/{orderId}'), emits: [] },
         StartOrderSaga: {
-          description: 'Choreography starts orchestration: each new order starts one saga execution, named after the order.',
-          trigger: subscribe(['OrderCreated'], 'state-machine'),
+          description: 'Choreography starts orchestration: each new order starts one saga execution named after the order, so a repeated OrderCreated cannot start a second.',
+          trigger: subscribe(['OrderCreated'], 'lambda'),
           emits: [],
         },
         CompleteOrder: {
@@ -41,7 +41,7 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         },
         CancelOrder: {
           description: 'The saga’s last compensation: announce the order cancelled with its reason.',
-          trigger: sagaStep(['ItemNotAvailable', 'ItemReleased'], { compensation: true, publishOnly: true }),
+          trigger: sagaStep(['ItemNotAvailable', 'ItemReleased', 'PaymentRefunded'], { compensation: true, publishOnly: true }),
           emits: ['OrderCancelled'],
         },
         RecordOrderOutcome: {
@@ -67,7 +67,7 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         },
         ReleaseItem: {
           description: 'Compensation: give a reservation back to stock.',
-          trigger: sagaStep(['ErrorCustomerDescribed', 'PaymentFailed', 'ErrorItemUnreserved'], { compensation: true }),
+          trigger: sagaStep(['ErrorCustomerDescribed', 'PaymentFailed', 'PaymentRefunded'], { compensation: true }),
           emits: ['ItemReleased'],
         },
       },

@@ -2,23 +2,40 @@
 export interface TableDefinition {
   /** Logical name; the deployed table is `<stack prefix>-<logicalName>`. */
   readonly logicalName: string;
+  /** The service that owns the table; only its functions are granted access. */
+  readonly owner: string;
   readonly partitionKey: { readonly name: string; readonly type: 'S' | 'N' };
-  readonly sortKey?: { readonly name: string; readonly type: 'S' | 'N' };
   /** Attribute DynamoDB's TTL deletes items by (epoch seconds). */
   readonly ttlAttribute?: string;
   readonly description: string;
 }
 
+const table = (logicalName: string, owner: string, partitionKey: string, description: string, ttlAttribute?: string): TableDefinition => ({
+  logicalName,
+  owner,
+  partitionKey: { name: partitionKey, type: 'S' },
+  description,
+  ...(ttlAttribute ? { ttlAttribute } : {}),
+});
+
+export const ORDERS_TABLE = table('orders', 'orders', 'orderId', 'Orders with their status and status history.');
+/** One item per product; live reservations sit in the item's `reservations` map so reserving is one conditional update. */
+export const INVENTORY_TABLE = table('inventory', 'inventory', 'productId', 'Products: name, price, available stock and live reservations.');
+export const CUSTOMERS_TABLE = table('customers', 'customer', 'customerId', 'Customers: name, e-mail, shipping address, payment token.');
+export const PAYMENTS_TABLE = table('payments', 'payment', 'orderId', 'One payment per order, and its refund.');
+export const DELIVERIES_TABLE = table('deliveries', 'delivery', 'orderId', 'One delivery per order.');
+/** Notifications keeps its own contact directory, so it never asks the customer service for an address. */
+export const CONTACTS_TABLE = table('contacts', 'notifications', 'customerId', 'Where and how to reach each customer.');
 /**
- * Powertools idempotency records for every consumer. The key and expiry attribute names are the
+ * Powertools idempotency records for every consumer and saga task. The key and expiry attribute names are the
  * persistence layer's defaults (`id`, `expiration`), kept so no consumer has to configure them.
  */
-export const IDEMPOTENCY_TABLE: TableDefinition = {
-  logicalName: 'idempotency',
-  partitionKey: { name: 'id', type: 'S' },
-  ttlAttribute: 'expiration',
-  description: 'Idempotency records keyed on <consumer>#<hash of metadata.idempotencyKey>.',
-};
+export const IDEMPOTENCY_TABLE = table('idempotency', 'shared', 'id', 'Idempotency records keyed on <consumer>#<hash of the idempotency key>.', 'expiration');
 
 /** Every table the system uses; infra and the local runtime iterate over this list. */
-export const TABLES: readonly TableDefinition[] = [IDEMPOTENCY_TABLE];
+export const TABLES: readonly TableDefinition[] = [ORDERS_TABLE, INVENTORY_TABLE, CUSTOMERS_TABLE, PAYMENTS_TABLE, DELIVERIES_TABLE, CONTACTS_TABLE, IDEMPOTENCY_TABLE];
+
+/** The environment variable a function reads the table's physical name from, e.g. `ORDERS_TABLE_NAME`. */
+export function tableEnvVar(definition: TableDefinition): string {
+  return `${definition.logicalName.toUpperCase().replace(/-/g, '_')}_TABLE_NAME`;
+}

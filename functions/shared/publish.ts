@@ -79,10 +79,11 @@ export class EventPublisher {
    * throws {@link PublishFailedError} naming each entry still rejected after retries.
    */
   async publish(facts: Fact | readonly Fact[]): Promise<PublishedEvent[]> {
-    const now = (this.options.now ?? (() => new Date()))();
-    const envelopes = (Array.isArray(facts) ? facts : [facts]).flatMap((fact: Fact) => envelopesFor(this.catalog, fact, now));
-    this.validate(envelopes);
-    const pending = envelopes.map((versioned) => this.toEntry(versioned));
+    const pending = prepareEntries(this.catalog, Array.isArray(facts) ? facts : [facts], {
+      eventBusName: this.options.eventBusName,
+      now: (this.options.now ?? (() => new Date()))(),
+      traceHeader: (this.options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID))(),
+    });
     const published: PublishedEvent[] = [];
     const failed: FailedEntry[] = [];
     for (const chunk of chunkEntries(pending)) {
@@ -92,30 +93,6 @@ export class EventPublisher {
     }
     if (failed.length > 0) throw new PublishFailedError(failed, published.length);
     return published;
-  }
-
-  private validate(envelopes: readonly VersionedEnvelope[]): void {
-    const invalid: InvalidEvent[] = [];
-    for (const { entry, envelope } of envelopes) {
-      const violations = this.catalog.checkFor(entry)(envelope);
-      if (violations.length > 0) invalid.push({ detailType: entry.name, version: entry.version, violations });
-    }
-    if (invalid.length > 0) throw new EventValidationError(invalid);
-  }
-
-  private toEntry(versioned: VersionedEnvelope): PendingEntry {
-    const { entry, envelope } = versioned;
-    const traceHeader = (this.options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID))();
-    const request: PutEventsRequestEntry = {
-      EventBusName: this.options.eventBusName,
-      Source: envelope.source,
-      DetailType: envelope['detail-type'],
-      Detail: JSON.stringify(envelope.detail),
-      ...(traceHeader ? { TraceHeader: traceHeader } : {}),
-    };
-    const size = entrySize(request);
-    if (size > PUT_EVENTS_LIMITS.maxBytes) throw new EntryTooLargeError(entry.name, entry.version, size, PUT_EVENTS_LIMITS.maxBytes);
-    return { versioned, request, size };
   }
 
   private async sendWithRetries(chunk: readonly PendingEntry[]): Promise<{ published: PublishedEvent[]; failed: FailedEntry[] }> {
@@ -174,10 +151,44 @@ export class EventPublisher {
   }
 }
 
-interface PendingEntry {
+/** A validated envelope, ready to send as a PutEvents entry. */
+export interface PendingEntry {
   readonly versioned: VersionedEnvelope;
   readonly request: PutEventsRequestEntry;
   readonly size: number;
+}
+
+/**
+ * The producer's promise, kept before anything leaves: wraps facts in envelopes (one per live version),
+ * validates each against its version's schema and measures each entry. Throws {@link EventValidationError}
+ * listing every invalid event, or {@link EntryTooLargeError}. Shared by the publisher and the saga's tasks,
+ * whose entries Step Functions sends.
+ */
+export function prepareEntries(
+  catalog: EventCatalog,
+  facts: readonly Fact[],
+  options: { readonly eventBusName: string; readonly now: Date; readonly traceHeader?: string | undefined },
+): PendingEntry[] {
+  const envelopes = facts.flatMap((fact) => envelopesFor(catalog, fact, options.now));
+  const invalid: InvalidEvent[] = [];
+  for (const { entry, envelope } of envelopes) {
+    const violations = catalog.checkFor(entry)(envelope);
+    if (violations.length > 0) invalid.push({ detailType: entry.name, version: entry.version, violations });
+  }
+  if (invalid.length > 0) throw new EventValidationError(invalid);
+  return envelopes.map((versioned) => {
+    const { entry, envelope } = versioned;
+    const request: PutEventsRequestEntry = {
+      EventBusName: options.eventBusName,
+      Source: envelope.source,
+      DetailType: envelope['detail-type'],
+      Detail: JSON.stringify(envelope.detail),
+      ...(options.traceHeader ? { TraceHeader: options.traceHeader } : {}),
+    };
+    const size = entrySize(request);
+    if (size > PUT_EVENTS_LIMITS.maxBytes) throw new EntryTooLargeError(entry.name, entry.version, size, PUT_EVENTS_LIMITS.maxBytes);
+    return { versioned, request, size };
+  });
 }
 
 /**

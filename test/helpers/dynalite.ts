@@ -28,7 +28,7 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   try {
     // dynalite has no TimeToLive API: expiry is DynamoDB's job in AWS, and Powertools checks it on read anyway.
     for (const table of TABLES) {
-      const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
+      const keys = [table.partitionKey];
       await client.send(
         new CreateTableCommand({
           TableName: tableName(table),

@@ -51,6 +51,7 @@ describe('Application', () => {
       expect(app.action('inventory.ReserveItem').style).toBe('orchestrated');
       expect(app.action('notifications.SendEmail').style).toBe('choreographed');
       expect(app.action('orders.CreateOrder').style).toBe('api');
+      expect(app.action('orders.StartOrderSaga').trigger).toMatchObject({ kind: 'subscription', target: 'lambda' });
       expect(app.subscriptions.map((s) => s.id).sort()).toEqual(
         ['delivery.NotifyDeliveryProvider', 'notifications.SendEmail', 'orders.RecordOrderOutcome', 'orders.StartOrderSaga'].sort(),
       );

@@ -4,7 +4,7 @@ import { IDEMPOTENCY_TABLE, loadOrderSystem } from '../../../../model';
 import { EventValidationError, createConsumer, type ConsumerOptions, type DeliveredEvent, type EventData } from '../../../../functions/shared';
 import { startDynalite, type LocalDynamo } from '../../../helpers/dynalite';
 import { fixtureEvent } from '../../../helpers/fixtures';
-import { lambdaContext } from '../../../helpers/lambda-context';
+import { lambdaContext } from '../../../../local/lambda-context';
 
 describe('createConsumer', () => {
   let dynamo: LocalDynamo;

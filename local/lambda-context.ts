@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 
-/** A Lambda context as the runtime passes it; Powertools idempotency reads the remaining time from it. */
+/** A Lambda context as the Lambda runtime passes it, for handlers run locally; Powertools idempotency reads the remaining time from it. */
 export function lambdaContext(functionName = 'eventflow-test', remainingMs = 30_000): Context {
   const deadline = Date.now() + remainingMs;
   return {

@@ -1,0 +1,45 @@
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { CONTACTS_TABLE } from '../../model/tables';
+import { EventPublisher, consumerFromEnv, requiredEnv, sharedDynamo, tableName } from '../shared';
+import { emailFor } from './templates';
+
+const contactsTable = tableName(CONTACTS_TABLE);
+const senderEmail = requiredEnv('SENDER_EMAIL');
+const publisher = new EventPublisher({ eventBusName: requiredEnv('EVENT_BUS_NAME') });
+const ses = new SESv2Client({});
+
+interface Contact {
+  readonly customerId: string;
+  readonly name: string;
+  readonly email: string;
+}
+
+/**
+ * Choreography: e-mails the customer on ItemNotAvailable, PaymentMade and PaymentFailed, then announces EmailSent.
+ * The saga does not know this consumer exists. Its idempotency record means a repeated event sends one e-mail.
+ */
+export const handler = consumerFromEnv<{ orderId: string; customerId: string }, { messageId: string | null }>('notifications.SendEmail', async (event, { logger }) => {
+  const { orderId, customerId } = event.detail.data;
+  const contact = (await sharedDynamo().documents.send(new GetCommand({ TableName: contactsTable, Key: { customerId } }))).Item as Contact | undefined;
+  if (!contact) {
+    logger.warn('no contact for customer; no e-mail sent', { customerId });
+    return { messageId: null };
+  }
+  const email = emailFor(event['detail-type'], event.detail.data, contact.name);
+  const sent = await ses.send(
+    new SendEmailCommand({
+      FromEmailAddress: senderEmail,
+      Destination: { ToAddresses: [contact.email] },
+      Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
+      EmailTags: [{ Name: 'template', Value: email.template }],
+    }),
+  );
+  const messageId = sent.MessageId ?? 'unknown';
+  await publisher.publish({
+    detailType: 'EmailSent',
+    cause: event.detail.metadata,
+    data: { orderId, customerId, template: email.template, trigger: event['detail-type'], messageId },
+  });
+  return { messageId };
+});

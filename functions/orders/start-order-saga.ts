@@ -1,0 +1,25 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { consumerFromEnv, requiredEnv } from '../shared';
+
+const sagaArn = requiredEnv('ORDER_SAGA_ARN');
+const stepFunctions = new SFNClient({});
+
+/**
+ * Choreography starts orchestration. An EventBridge rule cannot name the execution it starts, so this
+ * consumer does: the name is the order id, and a repeated OrderCreated finds the execution already there.
+ */
+export const handler = consumerFromEnv<{ orderId: string; customerId: string; productId: string; quantity: number }, { executionName: string; started: boolean }>(
+  'orders.StartOrderSaga',
+  async (event) => {
+    const { orderId, customerId, productId, quantity } = event.detail.data;
+    const { correlationId, idempotencyKey } = event.detail.metadata;
+    const input = { order: { orderId, customerId, productId, quantity }, cause: { correlationId, idempotencyKey } };
+    try {
+      await stepFunctions.send(new StartExecutionCommand({ stateMachineArn: sagaArn, name: orderId, input: JSON.stringify(input) }));
+      return { executionName: orderId, started: true };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists || (error as { name?: string }).name === 'ExecutionAlreadyExists') return { executionName: orderId, started: false };
+      throw error;
+    }
+  },
+);

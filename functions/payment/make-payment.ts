@@ -1,0 +1,33 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PAYMENTS_TABLE } from '../../model/tables';
+import { sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { TestPaymentProvider, type PaymentProvider } from './provider';
+
+const paymentsTable = tableName(PAYMENTS_TABLE);
+const provider: PaymentProvider = new TestPaymentProvider();
+
+interface PriorSteps {
+  readonly item: { readonly data: { readonly totalPrice: number; readonly currency: string } };
+  readonly estimate: { readonly data: { readonly deliveryCost: number } };
+  readonly customer: { readonly data: { readonly paymentToken: string } };
+}
+
+/** Charges item total plus delivery. A decline is a business outcome (PaymentFailed), never an error to retry. */
+export const handler = sagaTaskFromEnv('payment.MakePayment', async (input) => {
+  const { item, estimate, customer } = input as unknown as PriorSteps;
+  const { order } = input;
+  const amount = item.data.totalPrice + estimate.data.deliveryCost;
+  const currency = item.data.currency;
+  const result = await provider.charge({ orderId: order.orderId, amount, currency, paymentToken: customer.data.paymentToken, idempotencyKey: input.stepKey });
+  if (!result.approved) {
+    return { fact: { detailType: 'PaymentFailed', data: { orderId: order.orderId, customerId: order.customerId, amount, currency, reason: result.reason } } };
+  }
+  const payment = { orderId: order.orderId, customerId: order.customerId, paymentId: result.paymentId, amount, currency };
+  await sharedDynamo()
+    .documents.send(new PutCommand({ TableName: paymentsTable, Item: { ...payment, status: 'CAPTURED' }, ConditionExpression: 'attribute_not_exists(orderId)' }))
+    .catch((error: { name?: string }) => {
+      // The provider deduplicated the charge on the step key; the record from the earlier attempt stands.
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
+  return { fact: { detailType: 'PaymentMade', data: payment } };
+});

@@ -1,0 +1,55 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadOrderSystem } from '../../model';
+import { IDEMPOTENCY_TABLE } from '../../model/tables';
+import { createConsumer, type ConsumerContext, type DeliveredEvent, type EventHandler } from './consume';
+import type { EventData } from './envelope';
+import { requiredEnv, tableName } from './env';
+import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult } from './saga-task';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+
+let dynamo: { client: DynamoDBClient; documents: DynamoDBDocumentClient } | undefined;
+
+/** One DynamoDB client per process, configured from the environment (AWS_ENDPOINT_URL_DYNAMODB locally). */
+export function sharedDynamo(): { client: DynamoDBClient; documents: DynamoDBDocumentClient } {
+  if (!dynamo) {
+    const client = new DynamoDBClient({});
+    dynamo = { client, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
+  }
+  return dynamo;
+}
+
+/**
+ * A saga task of the model's action `actionId`, configured from the environment (EVENT_BUS_NAME and the
+ * idempotency table), as infra and the local runtime set it.
+ */
+export function sagaTaskFromEnv(
+  actionId: string,
+  handler: (input: SagaTaskInput, logger: Logger) => Promise<StepResult>,
+  options: { readonly readOnly?: boolean } = {},
+): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
+  const action = loadOrderSystem().action(actionId);
+  if (action.trigger.kind !== 'saga-step') throw new Error(`${actionId} is not a saga step in the model`);
+  return createSagaTask({
+    name: actionId,
+    handler,
+    eventBusName: requiredEnv('EVENT_BUS_NAME'),
+    idempotency: options.readOnly ? 'read-only' : { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
+  });
+}
+
+/** A consumer of the model's subscription `actionId`: it accepts exactly the event versions the model says it consumes. */
+export function consumerFromEnv<TData extends EventData, TResult>(
+  actionId: string,
+  handler: (event: DeliveredEvent<TData>, context: ConsumerContext) => Promise<TResult>,
+): EventHandler<TResult> {
+  const action = loadOrderSystem().action(actionId);
+  if (action.trigger.kind !== 'subscription') throw new Error(`${actionId} is not a subscription in the model`);
+  return createConsumer({
+    name: actionId,
+    accepts: action.inputs,
+    handler,
+    idempotency: { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
+  });
+}

@@ -1,0 +1,127 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { loadCatalog } from '../../model';
+import type { EventCatalog } from '../../model/catalog';
+import { EventflowError } from '../../model/errors';
+import type { Cause, EventData } from './envelope';
+import { prepareEntries } from './publish';
+import { powertoolsFor } from './powertools';
+
+/** The order as the saga carries it (OrderCreated's data). */
+export interface SagaOrder {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly productId: string;
+  readonly quantity: number;
+}
+
+/** What every saga task receives: the saga's state so far plus its own step key. */
+export interface SagaTaskInput {
+  readonly order: SagaOrder;
+  /** The event that started the saga; every fact keeps its correlation id. */
+  readonly cause: Cause;
+  /** `<saga key>:<state name>`: unique per order and step, identical across retries of that step. */
+  readonly stepKey: string;
+  readonly [previousStep: string]: unknown;
+}
+
+/** What a task decided: one fact to announce, or nothing to announce (a compensation with nothing to undo). */
+export type StepResult = { readonly fact: { readonly detailType: string; readonly data: EventData } } | { readonly nothing: string };
+
+/** A PutEvents entry as the `events:putEvents` integration takes it (Detail as an object). */
+export interface SagaEntry {
+  readonly EventBusName: string;
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly Detail: EventData;
+}
+
+/** The task's output, which the state machine stores at the step's ResultPath and publishes from. */
+export interface SagaTaskOutput {
+  /** The fact's detail-type, or the reason nothing was announced; Choice states branch on it. */
+  readonly outcome: string;
+  readonly data: EventData | null;
+  readonly entries: readonly SagaEntry[];
+}
+
+/** A task input that does not come from the order saga; never retried. */
+export class SagaInputError extends EventflowError {}
+
+/**
+ * Thrown by a task for a failure worth retrying (a dependency timed out or throttled). The saga's Retry
+ * policy names it, next to Lambda's own service errors; business outcomes are returned, never thrown.
+ */
+export class TransientStepError extends EventflowError {}
+
+export interface SagaTaskOptions {
+  /** The model's action id, e.g. `inventory.ReserveItem`; prefixes idempotency records. */
+  readonly name: string;
+  readonly handler: (input: SagaTaskInput, logger: Logger) => Promise<StepResult>;
+  /**
+   * Where idempotency records live, or `'read-only'` for a task that changes nothing (a record
+   * would cost two writes to protect nothing: running it twice already gives the same answer).
+   */
+  readonly idempotency: { readonly tableName: string; readonly client?: DynamoDBClient } | 'read-only';
+  readonly eventBusName: string;
+  /** @default - the committed catalog */
+  readonly catalog?: EventCatalog;
+  readonly logger?: Logger;
+}
+
+/**
+ * Wraps a saga task: checks its input, runs it once per step key, and turns its fact into validated
+ * PutEvents entries (the producer's promise) that the state machine publishes with `events:putEvents`.
+ */
+export function createSagaTask(options: SagaTaskOptions): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
+  const catalog = options.catalog ?? loadCatalog();
+  const logger = options.logger ?? powertoolsFor(options.name.split('.')[0] ?? options.name).logger;
+
+  const run = async (input: SagaTaskInput): Promise<SagaTaskOutput> => {
+    const result = await options.handler(input, logger);
+    if ('nothing' in result) return { outcome: result.nothing, data: null, entries: [] };
+    const { detailType, data } = result.fact;
+    const entries = prepareEntries(catalog, [{ detailType, data, cause: { correlationId: input.cause.correlationId, idempotencyKey: input.stepKey } }], {
+      eventBusName: options.eventBusName,
+      now: new Date(),
+    }).map(({ request, versioned }) => ({
+      EventBusName: options.eventBusName,
+      Source: request.Source as string,
+      DetailType: request.DetailType as string,
+      Detail: versioned.envelope.detail as unknown as EventData,
+    }));
+    return { outcome: detailType, data, entries };
+  };
+
+  const runOnce =
+    options.idempotency === 'read-only'
+      ? run
+      : makeIdempotent((input: SagaTaskInput, _context?: Context) => run(input), {
+          persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.idempotency.tableName, awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({}) }),
+          config: new IdempotencyConfig({ eventKeyJmesPath: 'stepKey', throwOnNoIdempotencyKey: true, expiresAfterSeconds: 7 * 24 * 60 * 60 }),
+          keyPrefix: options.name,
+        });
+
+  return async (raw, context) => {
+    const input = checkInput(raw, options.name);
+    logger.appendKeys({ correlationId: input.cause.correlationId, orderId: input.order.orderId, stepKey: input.stepKey });
+    try {
+      // With the Lambda context, Powertools bounds the in-progress record by the invocation's remaining time.
+      return await runOnce(input, context);
+    } finally {
+      logger.removeKeys(['correlationId', 'orderId', 'stepKey']);
+    }
+  };
+}
+
+function checkInput(raw: unknown, task: string): SagaTaskInput {
+  const input = raw as Partial<SagaTaskInput> | null;
+  const problems: string[] = [];
+  if (typeof input?.stepKey !== 'string' || input.stepKey.length === 0) problems.push('stepKey must be a non-empty string');
+  if (typeof input?.cause?.correlationId !== 'string' || typeof input.cause.idempotencyKey !== 'string') problems.push('cause must hold correlationId and idempotencyKey');
+  if (typeof input?.order?.orderId !== 'string') problems.push('order.orderId must be a string');
+  if (problems.length > 0) throw new SagaInputError(`${task} was not called by the order saga: ${problems.join('; ')}`);
+  return input as SagaTaskInput;
+}

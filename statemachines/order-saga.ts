@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Application } from '../model/application';
+import { EventflowError } from '../model/errors';
+
+/** The ASL file, with `${...}` placeholders for what differs per stage or comes from the model and catalog. */
+export const ORDER_SAGA_FILE = join(__dirname, 'order-saga.asl.json');
+
+/** The service integration the saga publishes facts with. */
+export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
+
+/** An ASL document, as plain JSON. */
+export type StateMachineDefinition = { readonly StartAt: string; readonly States: Readonly<Record<string, AslState>> } & { readonly [key: string]: unknown };
+export type AslState = { readonly Type: string; readonly Resource?: string; readonly [key: string]: unknown };
+
+/** What a stage supplies: where each saga task runs, and the bus facts go to. */
+export interface SagaBindings {
+  /** The ARN of the function that runs a model action (`inventory.ReserveItem`). */
+  readonly functionArn: (actionId: string) => string;
+  readonly eventBusName: string;
+}
+
+/** A placeholder could not be filled, or the definition contradicts the model. */
+export class SagaDefinitionError extends EventflowError {}
+
+const WHOLE_PLACEHOLDER = /^\$\{([A-Za-z]+)(?::([A-Za-z.]+))?\}$/;
+
+/** The raw definition, placeholders unfilled. */
+export function readOrderSaga(): StateMachineDefinition {
+  return JSON.parse(readFileSync(ORDER_SAGA_FILE, 'utf8')) as StateMachineDefinition;
+}
+
+/**
+ * Fills every placeholder of the saga: `${FunctionArn:<action>}` from the bindings, `${EventBusName}`, and the
+ * envelope metadata of the facts the saga states itself (`${source|schema|version|ttl|nextVersion:<Event>}`)
+ * from the catalog, as typed JSON values. Throws on an unknown placeholder, an action the model does not run
+ * as a saga step, or an event the catalog does not have.
+ */
+export function renderOrderSaga(app: Application, bindings: SagaBindings, now: Date = new Date()): StateMachineDefinition {
+  return fill(readOrderSaga(), (kind, argument) => {
+    switch (kind) {
+      case 'FunctionArn': {
+        const action = app.actions.find((candidate) => candidate.id === argument);
+        if (action?.trigger.kind !== 'saga-step' || action.trigger.publishOnly) {
+          throw new SagaDefinitionError(`\${FunctionArn:${argument}}: the model has no saga step "${argument}" that runs a function`);
+        }
+        return bindings.functionArn(action.id);
+      }
+      case 'EventBusName':
+        return bindings.eventBusName;
+      case 'source':
+      case 'schema':
+      case 'version':
+      case 'ttl':
+      case 'nextVersion':
+        return metadataValue(app, kind, argument, now);
+      default:
+        throw new SagaDefinitionError(`unknown placeholder \${${kind}${argument ? `:${argument}` : ''}}`);
+    }
+  }) as StateMachineDefinition;
+}
+
+/** The model action each function-backed Task state runs, by state name (for the local executor's overrides). */
+export function sagaTaskActions(): Record<string, string> {
+  const tasks: Record<string, string> = {};
+  for (const [name, state] of Object.entries(readOrderSaga().States)) {
+    const match = typeof state.Resource === 'string' ? WHOLE_PLACEHOLDER.exec(state.Resource) : null;
+    if (match?.[1] === 'FunctionArn' && match[2]) tasks[name] = match[2];
+  }
+  return tasks;
+}
+
+/** Names of the Task states that publish with `events:putEvents`. */
+export function sagaPublishStates(): string[] {
+  return Object.entries(readOrderSaga().States)
+    .filter(([, state]) => state.Resource === PUT_EVENTS_RESOURCE)
+    .map(([name]) => name);
+}
+
+function metadataValue(app: Application, kind: 'source' | 'schema' | 'version' | 'ttl' | 'nextVersion', event: string | undefined, now: Date): unknown {
+  const live = event ? app.catalog.liveVersions(event, now) : [];
+  const entry = live[0];
+  if (!entry) throw new SagaDefinitionError(`\${${kind}:${event}}: ${event} is not in the event catalog`);
+  if (live.length > 1) {
+    // A fact the saga states itself has one envelope; while two versions are live it must come from a task,
+    // which double-publishes through the event library.
+    throw new SagaDefinitionError(`${event} is double-published until ${entry.ttl}; the saga cannot state it directly, publish it from a task`);
+  }
+  const next = entry.nextVersion === null ? undefined : app.catalog.find(entry.name, entry.nextVersion);
+  return { source: entry.source, schema: entry.schemaRef, version: entry.version, ttl: entry.ttl, nextVersion: next ? { version: next.version, schema: next.schemaRef } : null }[kind];
+}
+
+function fill(value: unknown, resolve: (kind: string, argument: string | undefined) => unknown): unknown {
+  if (typeof value === 'string') {
+    const match = WHOLE_PLACEHOLDER.exec(value);
+    if (match) return resolve(match[1] as string, match[2]);
+    if (value.includes('${')) throw new SagaDefinitionError(`a placeholder must be a whole string value, found "${value}"`);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => fill(item, resolve));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fill(item, resolve)]));
+  }
+  return value;
+}

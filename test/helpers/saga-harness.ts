@@ -1,0 +1,100 @@
+import { PutCommand, GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadOrderSystem, tableEnvVar, TABLES, type TableDefinition } from '../../model';
+import { DEMO_DATA } from '../../functions/seed';
+import { LocalSagaRunner, type LocalTask, type SagaPutEventsEntry } from '../../local/saga-runner';
+import { sagaTaskActions } from '../../statemachines/order-saga';
+import { startDynalite, type LocalDynamo } from './dynalite';
+import { lambdaContext } from '../../local/lambda-context';
+
+/** Where each saga action's handler lives: `functions/<service>/<kebab-case action>.ts`. */
+export function handlerModule(actionId: string): string {
+  const [service, action] = actionId.split('.') as [string, string];
+  return `../../functions/${service}/${action.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/** An event the saga published, as EventBridge would deliver it. */
+export interface PublishedFact {
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly detail: { readonly metadata: Record<string, unknown>; readonly data: Record<string, unknown> };
+}
+
+/**
+ * The saga wired to the real handlers against dynalite, with the catalog's demo data seeded and the
+ * environment set as infra sets it. Published entries are recorded in order.
+ */
+export class SagaHarness {
+  readonly published: PublishedFact[] = [];
+  runner!: LocalSagaRunner;
+  dynamo!: LocalDynamo;
+  documents!: DynamoDBDocumentClient;
+  readonly handlers: Record<string, LocalTask> = {};
+  /** Wraps a handler, e.g. to inject transient failures; keyed by action id. */
+  readonly wrappers: Record<string, (real: LocalTask) => LocalTask> = {};
+
+  async start(): Promise<this> {
+    this.dynamo = await startDynalite('saga');
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      EVENT_BUS_NAME: 'eventflow-test',
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    });
+    for (const table of TABLES) process.env[tableEnvVar(table)] = this.dynamo.tableName(table);
+    this.documents = DynamoDBDocumentClient.from(this.dynamo.client);
+    try {
+      await this.wire();
+    } catch (error) {
+      await this.dynamo.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  private async wire(): Promise<void> {
+    await this.seed();
+    const actions = [...new Set(Object.values(sagaTaskActions()))];
+    for (const actionId of actions) {
+      const module = (await import(handlerModule(actionId))) as { handler: (input: unknown, context: unknown) => Promise<unknown> };
+      const real: LocalTask = (input) => module.handler(input, lambdaContext(actionId));
+      this.handlers[actionId] = (input) => (this.wrappers[actionId] ?? ((task) => task))(real)(input);
+    }
+    this.runner = new LocalSagaRunner({
+      app: loadOrderSystem(),
+      tasks: this.handlers,
+      eventBusName: 'eventflow-test',
+      retryIntervalMs: 0,
+      putEvents: async (entries: readonly SagaPutEventsEntry[]) =>
+        entries.map((entry) => {
+          this.published.push({ source: entry.Source, 'detail-type': entry.DetailType, detail: entry.Detail as PublishedFact['detail'] });
+          return `event-${this.published.length}`;
+        }),
+    });
+  }
+
+  async seed(): Promise<void> {
+    for (const { table, items } of DEMO_DATA) {
+      for (const item of items) await this.documents.send(new PutCommand({ TableName: this.dynamo.tableName(table), Item: item }));
+    }
+  }
+
+  /** Runs one order through the saga, as StartOrderSaga would start it. */
+  run(order: { orderId: string; customerId: string; productId: string; quantity: number }) {
+    return this.runner.run(order.orderId, { order, cause: { correlationId: `correlation-${order.orderId}`, idempotencyKey: `created-${order.orderId}` } });
+  }
+
+  /** The facts one order's saga published, in order. */
+  factsOf(orderId: string): PublishedFact[] {
+    return this.published.filter((fact) => fact.detail.data.orderId === orderId);
+  }
+
+  async item<T>(table: TableDefinition, key: Record<string, string>): Promise<T | undefined> {
+    return (await this.documents.send(new GetCommand({ TableName: this.dynamo.tableName(table), Key: key }))).Item as T | undefined;
+  }
+
+  stop(): Promise<void> {
+    return this.dynamo.stop();
+  }
+}

@@ -1,0 +1,80 @@
+import { loadOrderSystem } from '../../../model';
+import { SagaDefinitionError, readOrderSaga, renderOrderSaga, sagaPublishStates, sagaTaskActions } from '../../../statemachines/order-saga';
+import { CatalogCopy } from '../../helpers/catalog-fixture';
+import { Application, EventCatalog, ORDER_SYSTEM } from '../../../model';
+
+// asl-validator ships no types; this is the call we use.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator') as (definition: unknown, options: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+const bindings = { functionArn: (id: string) => `arn:aws:lambda:eu-west-1:111111111111:function:eventflow-dev-${id.replace('.', '-')}`, eventBusName: 'eventflow-dev' };
+
+describe('order saga definition', () => {
+  it('renders to valid ASL (asl-validator, paths and ARNs checked)', () => {
+    const definition = renderOrderSaga(loadOrderSystem(), bindings);
+
+    const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
+
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('runs every function-backed saga step of the model, and only those', () => {
+    const modelSteps = loadOrderSystem()
+      .actions.filter((a) => a.trigger.kind === 'saga-step' && !a.trigger.publishOnly)
+      .map((a) => a.id)
+      .sort();
+
+    expect([...new Set(Object.values(sagaTaskActions()))].sort()).toEqual(modelSteps);
+  });
+
+  it('fills the envelope of the facts it states itself from the catalog', () => {
+    const definition = renderOrderSaga(loadOrderSystem(), bindings);
+    const entry = (definition.States.CompleteOrder as unknown as { Parameters: { Entries: Array<Record<string, unknown>> } }).Parameters.Entries[0]!;
+
+    expect(entry).toMatchObject({
+      EventBusName: 'eventflow-dev',
+      Source: 'eventflow.orders',
+      DetailType: 'OrderCompleted',
+      Detail: { metadata: { version: 1, schema: 'eventflow.orders@OrderCompleted.v1', ttl: null, nextVersion: null } },
+    });
+  });
+
+  it('publishes every saga step’s fact and the two outcomes', () => {
+    expect(sagaPublishStates()).toEqual(expect.arrayContaining(['PublishReservation', 'PublishPaymentOutcome', 'CompleteOrder', 'CancelOrder', 'PublishRefund', 'PublishRelease']));
+  });
+
+  it('retries only transient errors on function tasks, with full jitter', () => {
+    const reserve = readOrderSaga().States.ReserveItem as unknown as { Retry: Array<{ ErrorEquals: string[]; JitterStrategy: string; MaxAttempts: number }> };
+
+    expect(reserve.Retry).toHaveLength(1);
+    expect(reserve.Retry[0]).toMatchObject({ JitterStrategy: 'FULL', MaxAttempts: 3 });
+    expect(reserve.Retry[0]?.ErrorEquals).not.toContain('States.ALL');
+    expect(reserve.Retry[0]?.ErrorEquals).toContain('Lambda.TooManyRequestsException');
+  });
+
+  it('refuses a task the model does not run as a saga step', () => {
+    const inventory = ORDER_SYSTEM.services.inventory!;
+    const reserveBySubscription = { ...inventory.actions.ReserveItem!, trigger: { kind: 'subscription' as const, consumes: ['OrderCreated'], target: 'lambda' as const } };
+    const app = Application.load(
+      { ...ORDER_SYSTEM, services: { ...ORDER_SYSTEM.services, inventory: { ...inventory, actions: { ...inventory.actions, ReserveItem: reserveBySubscription } } } },
+      loadOrderSystem().catalog,
+    );
+
+    expect(() => renderOrderSaga(app, bindings)).toThrow(new SagaDefinitionError('${FunctionArn:inventory.ReserveItem}: the model has no saga step "inventory.ReserveItem" that runs a function'));
+  });
+
+  it('refuses to state a fact itself while it is double-published', () => {
+    const copy = new CatalogCopy();
+    try {
+      const v1 = copy.read('orders/OrderCancelled.v1.json');
+      copy.write('orders/OrderCancelled.v1.json', { ...v1, 'x-eventflow': { ttl: '2999-01-01T00:00:00Z', nextVersion: 2 } });
+      copy.write('orders/OrderCancelled.v2.json', v1);
+      const app = Application.load(ORDER_SYSTEM, EventCatalog.load(copy.dir));
+
+      expect(() => renderOrderSaga(app, bindings)).toThrow('OrderCancelled is double-published until 2999-01-01T00:00:00Z; the saga cannot state it directly, publish it from a task');
+    } finally {
+      copy.dispose();
+    }
+  });
+});
