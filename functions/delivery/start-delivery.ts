@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { DELIVERIES_TABLE } from '../../model/tables';
-import { sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 
 const deliveriesTable = tableName(DELIVERIES_TABLE);
 
@@ -27,9 +27,9 @@ export const handler = sagaTaskFromEnv('delivery.StartDelivery', async (input) =
   };
   await sharedDynamo()
     .documents.send(new PutCommand({ TableName: deliveriesTable, Item: { ...data, status: 'STARTED' }, ConditionExpression: 'attribute_not_exists(orderId)' }))
-    .catch((error: { name?: string }) => {
+    .catch((error: unknown) => {
       // Already booked by an earlier attempt whose answer was lost: the same delivery, announced again.
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     });
   return { fact: { detailType: 'DeliveryStarted', data } };
 });

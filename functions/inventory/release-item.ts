@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { INVENTORY_TABLE } from '../../model/tables';
-import { sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
-import { isConditionFailure, reservationIdFor } from './stock';
+import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { reservationIdFor } from './stock';
 
 const inventoryTable = tableName(INVENTORY_TABLE);
 

@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-
 /** A product in the inventory table. */
 export interface Product {
   readonly productId: string;
@@ -18,9 +16,4 @@ export interface Product {
 /** Reservation ids are derived from the order so every step (and every retry) names the same one. */
 export function reservationIdFor(orderId: string): string {
   return `reservation-${orderId}`;
-}
-
-/** True when a DynamoDB condition (stock, reservation present or absent) did not hold. */
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 }

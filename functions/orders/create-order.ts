@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createHash, randomUUID } from 'node:crypto';
 import { compileSchema } from '../../model/schema-validation';
 import { ORDERS_TABLE } from '../../model/tables';
-import { EventPublisher, PublishFailedError, powertoolsFor, requiredEnv, sharedDynamo, tableName } from '../shared';
+import { EventPublisher, PublishFailedError, isConditionFailure, powertoolsFor, requiredEnv, sharedDynamo, tableName } from '../shared';
 import requestSchema from './create-order.request.json';
 import { jsonResponse, type Order } from './order';
 
@@ -45,7 +45,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   try {
     await documents.send(new PutCommand({ TableName: ordersTable, Item: fresh, ConditionExpression: 'attribute_not_exists(orderId)' }));
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionFailure(error)) throw error;
     order = (await documents.send(new GetCommand({ TableName: ordersTable, Key: { orderId } }))).Item as Order;
     if (order.customerId !== request.customerId || order.productId !== request.productId || order.quantity !== request.quantity) {
       return jsonResponse(409, { errors: [{ path: '$', message: 'Idempotency-Key was already used for a different order' }] });

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ORDERS_TABLE } from '../../model/tables';
-import { consumerFromEnv, tableName, sharedDynamo } from '../shared';
+import { consumerFromEnv, isConditionFailure, sharedDynamo, tableName } from '../shared';
 import type { StatusChange } from './order';
 
 const ordersTable = tableName(ORDERS_TABLE);
@@ -27,7 +27,7 @@ export const handler = consumerFromEnv<{ orderId: string; reason?: string }, { r
     );
     return { recorded: true };
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionFailure(error)) throw error;
     return { recorded: false };
   }
 });

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PAYMENTS_TABLE } from '../../model/tables';
-import { sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import { TestPaymentProvider, type PaymentProvider } from './provider';
 
 const paymentsTable = tableName(PAYMENTS_TABLE);
@@ -25,9 +25,9 @@ export const handler = sagaTaskFromEnv('payment.MakePayment', async (input) => {
   const payment = { orderId: order.orderId, customerId: order.customerId, paymentId: result.paymentId, amount, currency };
   await sharedDynamo()
     .documents.send(new PutCommand({ TableName: paymentsTable, Item: { ...payment, status: 'CAPTURED' }, ConditionExpression: 'attribute_not_exists(orderId)' }))
-    .catch((error: { name?: string }) => {
+    .catch((error: unknown) => {
       // The provider deduplicated the charge on the step key; the record from the earlier attempt stands.
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     });
   return { fact: { detailType: 'PaymentMade', data: payment } };
 });

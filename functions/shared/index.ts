@@ -10,4 +10,4 @@ export { powertoolsFor } from './powertools';
 export { MissingConfigurationError, requiredEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
-export { consumerFromEnv, sagaTaskFromEnv, sharedDynamo } from './runtime';
+export { consumerFromEnv, isConditionFailure, sagaTaskFromEnv, sharedDynamo } from './runtime';

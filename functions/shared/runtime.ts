@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOrderSystem } from '../../model';
 import { IDEMPOTENCY_TABLE } from '../../model/tables';
@@ -52,4 +52,9 @@ export function consumerFromEnv<TData extends EventData, TResult>(
     handler,
     idempotency: { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
   });
+}
+
+/** True when a DynamoDB condition did not hold (stock too low, item already there, status already moved on). */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }

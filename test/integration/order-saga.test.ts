@@ -28,6 +28,8 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(types(order.orderId)).toEqual(HAPPY_PATH);
+    // The cost of an order in Step Functions: one transition per state entered, one PutEvents call per fact.
+    expect(execution.history.filter((event) => event.type === 'StateEntered')).toHaveLength(20);
     const catalog = loadCatalog();
     for (const fact of saga.factsOf(order.orderId)) {
       const entry = catalog.find(fact['detail-type'], fact.detail.metadata.version as number)!;

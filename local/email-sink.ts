@@ -1,0 +1,69 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+/** An e-mail as the sink received it through the SESv2 SendEmail API. */
+export interface ReceivedEmail {
+  readonly messageId: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+interface SendEmailBody {
+  FromEmailAddress?: string;
+  Destination?: { ToAddresses?: string[] };
+  Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string } } } };
+  EmailTags?: Array<{ Name: string; Value: string }>;
+}
+
+/**
+ * Stands in for Amazon SES on loopback: answers SESv2 SendEmail (`POST /v2/email/outbound-emails`, REST-JSON)
+ * as SES does, so the unchanged SDK client in Notifications sends to it, and records every e-mail.
+ */
+export class EmailSink {
+  readonly received: ReceivedEmail[] = [];
+  private server?: Server;
+  url = '';
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (req.method !== 'POST' || req.url !== '/v2/email/outbound-emails') {
+          res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException' });
+          res.end(JSON.stringify({ message: `the e-mail sink serves only SendEmail, not ${req.method} ${req.url}` }));
+          return;
+        }
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SendEmailBody;
+        const to = body.Destination?.ToAddresses ?? [];
+        if (!body.FromEmailAddress || to.length === 0) {
+          res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'BadRequestException' });
+          res.end(JSON.stringify({ message: 'FromEmailAddress and Destination.ToAddresses are required' }));
+          return;
+        }
+        const email: ReceivedEmail = {
+          messageId: randomUUID(),
+          from: body.FromEmailAddress,
+          to,
+          subject: body.Content?.Simple?.Subject?.Data ?? '',
+          text: body.Content?.Simple?.Body?.Text?.Data ?? '',
+          tags: Object.fromEntries((body.EmailTags ?? []).map((tag) => [tag.Name, tag.Value])),
+        };
+        this.received.push(email);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ MessageId: email.messageId }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}

@@ -1,0 +1,199 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ORDERS_TABLE } from '../../model';
+import { EmailSink } from '../../local/email-sink';
+import { lambdaContext } from '../../local/lambda-context';
+import { FakeEventBridge } from '../helpers/fake-eventbridge';
+import { fixtureEvent } from '../helpers/fixtures';
+import { SagaHarness } from '../helpers/saga-harness';
+
+type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+type EventHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** Records StartExecution calls (AWS JSON 1.0) and answers a repeated name as Step Functions does. */
+async function startFakeStepFunctions(): Promise<{ url: string; started: Array<{ name: string; input: unknown }>; server: Server }> {
+  const started: Array<{ name: string; input: unknown }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { name: string; input: string };
+      res.setHeader('content-type', 'application/x-amz-json-1.0');
+      if (started.some((s) => s.name === body.name)) {
+        res.writeHead(400);
+        res.end(JSON.stringify({ __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${body.name}'` }));
+        return;
+      }
+      started.push({ name: body.name, input: JSON.parse(body.input) });
+      res.writeHead(200);
+      res.end(JSON.stringify({ executionArn: `arn:aws:states:eu-west-1:000000000000:execution:saga:${body.name}`, startDate: Date.now() / 1000 }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, started, server };
+}
+
+function httpEvent(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+    ...(pathParameters ? { pathParameters } : {}),
+    requestContext: { http: { method, path } },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+const parse = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
+
+describe('services (real handlers against dynalite and loopback stand-ins)', () => {
+  const saga = new SagaHarness();
+  const bus = new FakeEventBridge();
+  const email = new EmailSink();
+  let stepFunctions: Awaited<ReturnType<typeof startFakeStepFunctions>>;
+  let createOrder: HttpHandler;
+  let getOrder: HttpHandler;
+
+  beforeAll(async () => {
+    await Promise.all([saga.start(), bus.start(), email.start()]);
+    stepFunctions = await startFakeStepFunctions();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
+      AWS_ENDPOINT_URL_SESV2: email.url,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+      SENDER_EMAIL: 'orders@example.com',
+      ORDER_SAGA_ARN: 'arn:aws:states:eu-west-1:000000000000:stateMachine:saga',
+    });
+    ({ handler: createOrder } = (await import('../../functions/orders/create-order')) as { handler: HttpHandler });
+    ({ handler: getOrder } = (await import('../../functions/orders/get-order')) as { handler: HttpHandler });
+  });
+  afterAll(async () => {
+    await Promise.all([saga.stop(), bus.stop(), email.stop(), new Promise((resolve) => stepFunctions.server.close(resolve))]);
+  });
+
+  describe('orders: CreateOrder and GetOrder', () => {
+    it('answers 400 naming every bad field, and stores nothing', async () => {
+      const response = await createOrder(httpEvent('POST', '/orders', { customerId: '', quantity: 0, colour: 'red' }));
+
+      expect(response.statusCode).toBe(400);
+      expect(parse(response).errors).toEqual(
+        expect.arrayContaining([
+          { path: '$.productId', message: 'is required' },
+          { path: '$.customerId', message: 'must NOT have fewer than 1 characters' },
+          { path: '$.quantity', message: 'must be >= 1' },
+          { path: '$.colour', message: 'is not allowed here' },
+        ]),
+      );
+      expect(bus.requests).toHaveLength(0);
+    });
+
+    it('answers 400 for a body that is not JSON', async () => {
+      const response = await createOrder(httpEvent('POST', '/orders', '{"customerId":'));
+
+      expect(response.statusCode).toBe(400);
+      expect(parse(response).errors).toEqual([{ path: '$', message: 'body must be a JSON object' }]);
+    });
+
+    it('stores a PENDING order, announces OrderCreated, and returns it by id', async () => {
+      const created = await createOrder(httpEvent('POST', '/orders', { customerId: 'customer-1', productId: 'product-1', quantity: 2 }));
+      const { orderId } = parse(created) as { orderId: string };
+      const fetched = await getOrder(httpEvent('GET', `/orders/${orderId}`, undefined, {}, { orderId }));
+
+      expect(created.statusCode).toBe(201);
+      expect(parse(created)).toEqual({ orderId, status: 'PENDING' });
+      const announced = bus.sentEntries().find((entry) => JSON.parse(entry.Detail!).data.orderId === orderId)!;
+      expect(announced).toMatchObject({ Source: 'eventflow.orders', DetailType: 'OrderCreated' });
+      expect(fetched.statusCode).toBe(200);
+      expect(parse(fetched)).toMatchObject({ orderId, status: 'PENDING', reason: null, history: [{ status: 'PENDING', event: 'OrderCreated' }] });
+    });
+
+    it('finds the same order again for a repeated Idempotency-Key, and refuses the key for another order', async () => {
+      const body = { customerId: 'customer-1', productId: 'product-1', quantity: 1 };
+      const first = await createOrder(httpEvent('POST', '/orders', body, { 'idempotency-key': 'client-key-1' }));
+      const again = await createOrder(httpEvent('POST', '/orders', body, { 'idempotency-key': 'client-key-1' }));
+      const other = await createOrder(httpEvent('POST', '/orders', { ...body, quantity: 3 }, { 'idempotency-key': 'client-key-1' }));
+
+      expect(parse(again).orderId).toBe(parse(first).orderId);
+      const keys = bus.sentEntries().filter((e) => JSON.parse(e.Detail!).data.orderId === parse(first).orderId).map((e) => JSON.parse(e.Detail!).metadata.idempotencyKey);
+      expect(keys).toHaveLength(2);
+      expect(keys[1]).toBe(keys[0]);
+      expect(other.statusCode).toBe(409);
+    });
+
+    it('answers 503 when the order was stored but could not be announced', async () => {
+      bus.responder = () => ({ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' });
+      try {
+        const response = await createOrder(httpEvent('POST', '/orders', { customerId: 'customer-1', productId: 'product-1', quantity: 1 }, { 'idempotency-key': 'client-key-2' }));
+
+        expect(response.statusCode).toBe(503);
+        expect(parse(response).errors).toEqual([{ path: '$', message: 'the order was stored but not announced; retry with the same Idempotency-Key' }]);
+      } finally {
+        bus.responder = (_entry, call, index) => ({ EventId: `event-${call}-${index}` });
+      }
+    });
+
+    it('answers 404 for an unknown order', async () => {
+      const response = await getOrder(httpEvent('GET', '/orders/nope', undefined, {}, { orderId: 'nope' }));
+
+      expect(response.statusCode).toBe(404);
+    });
+  });
+
+  describe('orders: StartOrderSaga and RecordOrderOutcome', () => {
+    it('starts one saga execution per order, named after it, however often OrderCreated arrives', async () => {
+      const { handler } = (await import('../../functions/orders/start-order-saga')) as { handler: EventHandler };
+      const event = fixtureEvent('OrderCreated');
+      const redelivered = fixtureEvent('OrderCreated');
+      Object.assign(redelivered.detail.metadata, { idempotencyKey: 'published-again' });
+
+      const first = await handler(event, lambdaContext());
+      const second = await handler(redelivered, lambdaContext());
+
+      expect(first).toEqual({ executionName: 'order-1', started: true });
+      expect(second).toEqual({ executionName: 'order-1', started: false });
+      expect(stepFunctions.started).toEqual([{ name: 'order-1', input: { order: { orderId: 'order-1', customerId: 'customer-1', productId: 'product-1', quantity: 2 }, cause: { correlationId: event.detail.metadata.correlationId, idempotencyKey: event.detail.metadata.idempotencyKey } } }]);
+    });
+
+    it('moves a PENDING order to CANCELLED with its reason, once', async () => {
+      const { handler } = (await import('../../functions/orders/record-order-outcome')) as { handler: EventHandler };
+      const created = await createOrder(httpEvent('POST', '/orders', { customerId: 'customer-declined', productId: 'product-1', quantity: 1 }));
+      const { orderId } = parse(created) as { orderId: string };
+      const cancelled = fixtureEvent('OrderCancelled');
+      Object.assign(cancelled.detail.data, { orderId });
+      const completed = fixtureEvent('OrderCompleted');
+      Object.assign(completed.detail.data, { orderId });
+
+      await handler(cancelled, lambdaContext());
+      const late = await handler(completed, lambdaContext());
+
+      expect(late).toEqual({ recorded: false });
+      const order = await saga.item<{ status: string; reason: string; history: Array<{ status: string }> }>(ORDERS_TABLE, { orderId });
+      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
+      expect(order?.history.map((h) => h.status)).toEqual(['PENDING', 'CANCELLED']);
+    });
+  });
+
+  describe('notifications: SendEmail (choreographed)', () => {
+    it('e-mails the customer once per event and announces EmailSent with the cause’s correlation id', async () => {
+      const { handler } = (await import('../../functions/notifications/send-email')) as { handler: EventHandler };
+      const failed = fixtureEvent('PaymentFailed');
+      const before = bus.sentEntries().length;
+
+      await handler(failed, lambdaContext());
+      await handler(failed, lambdaContext());
+
+      const sent = email.received.filter((e) => e.tags.template === 'payment-failed');
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ from: 'orders@example.com', to: ['charles@example.com'], subject: 'Payment for order order-1 failed' });
+      const announced = bus.sentEntries().slice(before);
+      expect(announced.map((e) => e.DetailType)).toEqual(['EmailSent']);
+      const detail = JSON.parse(announced[0]!.Detail!) as { metadata: { correlationId: string }; data: Record<string, unknown> };
+      expect(detail.metadata.correlationId).toBe(failed.detail.metadata.correlationId);
+      expect(detail.data).toMatchObject({ template: 'payment-failed', trigger: 'PaymentFailed', messageId: sent[0]!.messageId });
+    });
+  });
+});
