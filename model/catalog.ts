@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { CatalogError, type ModelProblem } from './errors';
 import { compileSchema, type JsonSchema, type SchemaCheck } from './schema-validation';
 
-/** Where the catalog's JSON Schemas live: `catalog/<producing service>/<EventName>.v<N>.json`. */
-export const CATALOG_DIR = join(__dirname, '..', 'catalog');
+/** Where the catalog's JSON Schemas live: `catalog/<producing service>/<EventName>.v<N>.json`; a bundled function is told by EVENTFLOW_CATALOG_DIR. */
+export const CATALOG_DIR = process.env.EVENTFLOW_CATALOG_DIR ?? join(__dirname, '..', 'catalog');
 
 /** Every event's `source` is this prefix plus the producing service's folder name. */
 export const SOURCE_PREFIX = 'eventflow.';

@@ -3,14 +3,9 @@ import { loadOrderSystem, tableEnvVar, TABLES, type TableDefinition } from '../.
 import { DEMO_DATA } from '../../functions/seed';
 import { LocalSagaRunner, type LocalTask, type SagaPutEventsEntry } from '../../local/saga-runner';
 import { sagaTaskActions } from '../../statemachines/order-saga';
+import { handlerFile } from '../../functions/handlers';
 import { startDynalite, type LocalDynamo } from './dynalite';
 import { lambdaContext } from '../../local/lambda-context';
-
-/** Where each saga action's handler lives: `functions/<service>/<kebab-case action>.ts`. */
-export function handlerModule(actionId: string): string {
-  const [service, action] = actionId.split('.') as [string, string];
-  return `../../functions/${service}/${action.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`;
-}
 
 /** An event the saga published, as EventBridge would deliver it. */
 export interface PublishedFact {
@@ -57,7 +52,7 @@ export class SagaHarness {
     await this.seed();
     const actions = [...new Set(Object.values(sagaTaskActions()))];
     for (const actionId of actions) {
-      const module = (await import(handlerModule(actionId))) as { handler: (input: unknown, context: unknown) => Promise<unknown> };
+      const module = (await import(handlerFile(actionId))) as { handler: (input: unknown, context: unknown) => Promise<unknown> };
       const real: LocalTask = (input) => module.handler(input, lambdaContext(actionId));
       this.handlers[actionId] = (input) => (this.wrappers[actionId] ?? ((task) => task))(real)(input);
     }

@@ -1,0 +1,33 @@
+import { EventflowError } from '../model/errors';
+
+/** A component's arguments or the stage configuration break a documented limit; names the resource and the property. */
+export class ConfigValidationError extends EventflowError {
+  constructor(
+    readonly problems: ReadonlyArray<{ readonly resource: string; readonly property: string; readonly message: string }>,
+  ) {
+    super(problems.map((p) => `${p.resource}: '${p.property}' ${p.message}`).join('\n'));
+  }
+}
+
+/** Collects validation problems, then throws them all at once. */
+export class ProblemList {
+  private readonly problems: Array<{ resource: string; property: string; message: string }> = [];
+
+  constructor(private readonly resource: string) {}
+
+  add(property: string, message: string): void {
+    this.problems.push({ resource: this.resource, property, message });
+  }
+
+  /** Checks an optional plain number against an inclusive range (Outputs are not checked here). */
+  range(property: string, value: unknown, min: number, max: number, integer = true): void {
+    if (value === undefined || typeof value === 'object') return;
+    if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+      this.add(property, `must be ${integer ? 'an integer ' : ''}between ${min} and ${max}, got ${JSON.stringify(value)}`);
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new ConfigValidationError(this.problems);
+  }
+}
