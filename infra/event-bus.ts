@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
 import { policyDocument } from './internal/policy';
+import { SUBSCRIPTION_DEFAULTS, encryptedQueue } from './subscription';
 
 /** Who may put events on the bus: named accounts, or every account of one AWS Organization. */
 export type BusPublishers = { readonly accountIds: readonly string[] } | { readonly organizationId: string };
@@ -61,6 +62,8 @@ export class EventBus extends pulumi.ComponentResource {
   readonly eventBusArn: pulumi.Output<string>;
   readonly archiveName: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
+  readonly centralLogRuleName: pulumi.Output<string>;
+  readonly centralLogDeadLetterQueueName: pulumi.Output<string>;
 
   constructor(name: string, args: EventBusArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:EventBus', name, {}, opts);
@@ -103,7 +106,31 @@ export class EventBus extends pulumi.ComponentResource {
       { eventBusName: this.bus.name, description: 'Central log: every event on the bus', eventPattern: JSON.stringify({ account: [{ exists: true }] }) },
       parent,
     );
-    new aws.cloudwatch.EventTarget(`${name}-log-all-target`, { rule: catchAll.name, eventBusName: this.bus.name, arn: logGroup.arn }, parent);
+    // Like every target, the central log gets a dead-letter queue admitting only its rule, and a stated retry policy.
+    const logDeadLetters = encryptedQueue(`${name}-log-all-dlq`, `${args.name}-central-log-dlq`, parent);
+    new aws.sqs.QueuePolicy(
+      `${name}-log-all-dlq-policy`,
+      {
+        queueUrl: logDeadLetters.url,
+        policy: policyDocument([
+          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: logDeadLetters.arn, Condition: { ArnEquals: { 'aws:SourceArn': catchAll.arn } } },
+        ]),
+      },
+      parent,
+    );
+    this.centralLogDeadLetterQueueName = logDeadLetters.name;
+    new aws.cloudwatch.EventTarget(
+      `${name}-log-all-target`,
+      {
+        rule: catchAll.name,
+        eventBusName: this.bus.name,
+        arn: logGroup.arn,
+        deadLetterConfig: { arn: logDeadLetters.arn },
+        retryPolicy: { maximumRetryAttempts: SUBSCRIPTION_DEFAULTS.maximumRetryAttempts, maximumEventAgeInSeconds: SUBSCRIPTION_DEFAULTS.maximumEventAgeInSeconds },
+      },
+      parent,
+    );
+    this.centralLogRuleName = catchAll.name;
 
     new aws.cloudwatch.EventBusPolicy(`${name}-policy`, { eventBusName: this.bus.name, policy: busPolicy(this.bus.arn, args.publishers) }, parent);
 

@@ -1,0 +1,72 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { ProblemList } from './errors';
+
+export const ORDER_API_DEFAULTS = { throttlingRateLimit: 100, throttlingBurstLimit: 200, logRetentionDays: 14 } as const;
+
+export interface OrderApiArgs {
+  readonly apiName: string;
+  /** One Lambda per route key (`POST /orders`, `GET /orders/{orderId}`), as the model's API actions declare. */
+  readonly routes: ReadonlyArray<{ readonly routeKey: string; readonly functionName: pulumi.Input<string>; readonly functionArn: pulumi.Input<string> }>;
+  /** Steady-state requests per second, 1–10,000. @default 100 */
+  readonly throttlingRateLimit?: number;
+  /** Burst, 1–5,000. @default 200 */
+  readonly throttlingBurstLimit?: number;
+  /** @default 14 */
+  readonly logRetentionDays?: number;
+}
+
+export function validateOrderApiArgs(name: string, args: OrderApiArgs): void {
+  const problems = new ProblemList(`OrderApi "${name}"`);
+  problems.range('throttlingRateLimit', args.throttlingRateLimit, 1, 10_000, false);
+  problems.range('throttlingBurstLimit', args.throttlingBurstLimit, 1, 5_000);
+  if (args.routes.length === 0) problems.add('routes', 'must name at least one route');
+  problems.throwIfAny();
+}
+
+/** An API Gateway HTTP API routing each model API action to its function, throttled, with JSON access logs. */
+export class OrderApi extends pulumi.ComponentResource {
+  readonly apiUrl: pulumi.Output<string>;
+  readonly apiId: pulumi.Output<string>;
+
+  constructor(name: string, args: OrderApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('eventflow:infra:OrderApi', name, {}, opts);
+    validateOrderApiArgs(name, args);
+    const parent = { parent: this };
+    const api = new aws.apigatewayv2.Api(`${name}-api`, { name: args.apiName, protocolType: 'HTTP' }, parent);
+    this.apiId = api.id;
+    args.routes.forEach((route, index) => {
+      const integration = new aws.apigatewayv2.Integration(
+        `${name}-integration-${index}`,
+        { apiId: api.id, integrationType: 'AWS_PROXY', integrationUri: route.functionArn, payloadFormatVersion: '2.0', integrationMethod: 'POST' },
+        parent,
+      );
+      new aws.apigatewayv2.Route(`${name}-route-${index}`, { apiId: api.id, routeKey: route.routeKey, target: pulumi.interpolate`integrations/${integration.id}` }, parent);
+      new aws.lambda.Permission(
+        `${name}-invoke-${index}`,
+        { action: 'lambda:InvokeFunction', function: route.functionName, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+        parent,
+      );
+    });
+    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { name: `/aws/http-api/${args.apiName}`, retentionInDays: args.logRetentionDays ?? ORDER_API_DEFAULTS.logRetentionDays }, parent);
+    const stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: api.id,
+        name: '$default',
+        autoDeploy: true,
+        defaultRouteSettings: {
+          throttlingRateLimit: args.throttlingRateLimit ?? ORDER_API_DEFAULTS.throttlingRateLimit,
+          throttlingBurstLimit: args.throttlingBurstLimit ?? ORDER_API_DEFAULTS.throttlingBurstLimit,
+        },
+        accessLogSettings: {
+          destinationArn: accessLogs.arn,
+          format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', ip: '$context.identity.sourceIp' }),
+        },
+      },
+      parent,
+    );
+    this.apiUrl = stage.invokeUrl;
+    this.registerOutputs({ apiUrl: this.apiUrl, apiId: this.apiId });
+  }
+}

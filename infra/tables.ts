@@ -1,0 +1,31 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { TableDefinition } from '../model/tables';
+
+/** The model's DynamoDB tables: on-demand, encrypted, point-in-time recovery on, TTL where the model names one. */
+export class DataTables extends pulumi.ComponentResource {
+  readonly tables: ReadonlyMap<TableDefinition, aws.dynamodb.Table>;
+
+  constructor(name: string, args: { readonly prefix: string; readonly definitions: readonly TableDefinition[] }, opts?: pulumi.ComponentResourceOptions) {
+    super('eventflow:infra:DataTables', name, {}, opts);
+    this.tables = new Map(
+      args.definitions.map((definition) => [
+        definition,
+        new aws.dynamodb.Table(
+          `${name}-${definition.logicalName}`,
+          {
+            name: `${args.prefix}-${definition.logicalName}`,
+            billingMode: 'PAY_PER_REQUEST',
+            hashKey: definition.partitionKey.name,
+            attributes: [{ name: definition.partitionKey.name, type: definition.partitionKey.type }],
+            pointInTimeRecovery: { enabled: true },
+            serverSideEncryption: { enabled: true },
+            ...(definition.ttlAttribute ? { ttl: { attributeName: definition.ttlAttribute, enabled: true } } : {}),
+          },
+          { parent: this },
+        ),
+      ]),
+    );
+    this.registerOutputs({});
+  }
+}
