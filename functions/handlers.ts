@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Action, Application } from '../model/application';
+import { repoRoot } from '../model/paths';
 import { CONTACTS_TABLE, CUSTOMERS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE, INVENTORY_TABLE, ORDERS_TABLE, PAYMENTS_TABLE, type TableDefinition } from '../model/tables';
 
 /** The actions that run as a function: API routes, saga steps that do work, and subscriptions delivered to Lambda. */
@@ -15,7 +16,7 @@ export function functionActions(app: Application): Action[] {
 /** Where an action's handler lives: `functions/<service>/<kebab-case action>.ts`, exporting `handler`. */
 export function handlerFile(actionId: string): string {
   const [service, action] = actionId.split('.') as [string, string];
-  return join(__dirname, service, `${action.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`);
+  return join(repoRoot(), 'functions', service, `${action.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`);
 }
 
 /** What a function does beyond its tables, so its role can grant exactly that. */

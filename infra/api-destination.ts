@@ -1,4 +1,6 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
 import { ProblemList } from './errors';
@@ -59,12 +61,12 @@ export class ApiDestination extends pulumi.ComponentResource {
     super('eventflow:infra:ApiDestination', name, {}, opts);
     validateApiDestinationArgs(name, args);
     const parent = { parent: this };
-    const connection = new aws.cloudwatch.EventConnection(
+    const connection = new cloudwatch.EventConnection(
       `${name}-connection`,
       { name: `${args.destinationName}-connection`, authorizationType: args.auth.type, authParameters: authParameters(args.auth), description: `Credentials for ${args.destinationName}` },
       parent,
     );
-    const destination = new aws.cloudwatch.EventApiDestination(
+    const destination = new cloudwatch.EventApiDestination(
       `${name}-destination`,
       { name: args.destinationName, connectionArn: connection.arn, invocationEndpoint: args.endpoint, httpMethod: args.httpMethod ?? 'POST', invocationRateLimitPerSecond: args.rateLimitPerSecond },
       parent,
@@ -86,7 +88,7 @@ export class ApiDestination extends pulumi.ComponentResource {
   }
 }
 
-function authParameters(auth: ConnectionAuth): aws.types.input.cloudwatch.EventConnectionAuthParameters {
+function authParameters(auth: ConnectionAuth): types.input.cloudwatch.EventConnectionAuthParameters {
   switch (auth.type) {
     case 'API_KEY':
       return { apiKey: { key: auth.apiKeyName, value: pulumi.secret(auth.apiKeyValue) } };

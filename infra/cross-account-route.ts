@@ -1,4 +1,5 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
 import { ProblemList } from './errors';
@@ -41,8 +42,8 @@ export class CrossAccountRoute extends pulumi.ComponentResource {
     const { accountId, region, eventBusName } = args.target;
     this.targetEventBusArn = `arn:aws:events:${region}:${accountId}:event-bus/${eventBusName}`;
     const inTarget = { parent: this, provider: args.targetProvider };
-    const targetBus = args.createTargetBus === false ? undefined : new aws.cloudwatch.EventBus(`${name}-target-bus`, { name: eventBusName }, inTarget);
-    const policy = new aws.cloudwatch.EventBusPolicy(
+    const targetBus = args.createTargetBus === false ? undefined : new cloudwatch.EventBus(`${name}-target-bus`, { name: eventBusName }, inTarget);
+    const policy = new cloudwatch.EventBusPolicy(
       `${name}-target-policy`,
       {
         eventBusName: targetBus?.name ?? eventBusName,

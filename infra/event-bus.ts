@@ -1,4 +1,7 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as schemas from '@pulumi/aws/schemas';
+import * as sqs from '@pulumi/aws/sqs';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
 import { policyDocument } from './internal/policy';
@@ -57,7 +60,7 @@ export function validateEventBusArgs(name: string, args: EventBusArgs): void {
  * ```
  */
 export class EventBus extends pulumi.ComponentResource {
-  readonly bus: aws.cloudwatch.EventBus;
+  readonly bus: cloudwatch.EventBus;
   readonly eventBusName: pulumi.Output<string>;
   readonly eventBusArn: pulumi.Output<string>;
   readonly archiveName: pulumi.Output<string>;
@@ -72,21 +75,21 @@ export class EventBus extends pulumi.ComponentResource {
     const retentionDays = args.archiveRetentionDays ?? EVENT_BUS_DEFAULTS.archiveRetentionDays;
     const logRetentionDays = args.logRetentionDays ?? EVENT_BUS_DEFAULTS.logRetentionDays;
 
-    this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { name: args.name, ...(args.kmsKeyArn ? { kmsKeyIdentifier: args.kmsKeyArn } : {}) }, parent);
+    this.bus = new cloudwatch.EventBus(`${name}-bus`, { name: args.name, ...(args.kmsKeyArn ? { kmsKeyIdentifier: args.kmsKeyArn } : {}) }, parent);
     this.eventBusName = this.bus.name;
     this.eventBusArn = this.bus.arn;
 
-    const archive = new aws.cloudwatch.EventArchive(`${name}-archive`, { name: `${args.name}-archive`.slice(0, 48), eventSourceArn: this.bus.arn, retentionDays }, parent);
+    const archive = new cloudwatch.EventArchive(`${name}-archive`, { name: `${args.name}-archive`.slice(0, 48), eventSourceArn: this.bus.arn, retentionDays }, parent);
     this.archiveName = archive.name;
 
     if (args.schemaDiscovery ?? EVENT_BUS_DEFAULTS.schemaDiscovery) {
-      new aws.schemas.Discoverer(`${name}-discoverer`, { sourceArn: this.bus.arn, description: `Discovers schemas of ${args.name}` }, parent);
+      new schemas.Discoverer(`${name}-discoverer`, { sourceArn: this.bus.arn, description: `Discovers schemas of ${args.name}` }, parent);
     }
 
     // The central log: every event on the bus, in one log group (EventBridge needs a resource policy to write it).
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-events`, { name: `/aws/events/${args.name}`, retentionInDays: logRetentionDays }, parent);
+    const logGroup = new cloudwatch.LogGroup(`${name}-events`, { name: `/aws/events/${args.name}`, retentionInDays: logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
-    new aws.cloudwatch.LogResourcePolicy(
+    new cloudwatch.LogResourcePolicy(
       `${name}-events-policy`,
       {
         policyName: `${args.name}-central-log`,
@@ -101,14 +104,14 @@ export class EventBus extends pulumi.ComponentResource {
       },
       parent,
     );
-    const catchAll = new aws.cloudwatch.EventRule(
+    const catchAll = new cloudwatch.EventRule(
       `${name}-log-all`,
       { eventBusName: this.bus.name, description: 'Central log: every event on the bus', eventPattern: JSON.stringify({ account: [{ exists: true }] }) },
       parent,
     );
     // Like every target, the central log gets a dead-letter queue admitting only its rule, and a stated retry policy.
     const logDeadLetters = encryptedQueue(`${name}-log-all-dlq`, `${args.name}-central-log-dlq`, parent);
-    new aws.sqs.QueuePolicy(
+    new sqs.QueuePolicy(
       `${name}-log-all-dlq-policy`,
       {
         queueUrl: logDeadLetters.url,
@@ -119,7 +122,7 @@ export class EventBus extends pulumi.ComponentResource {
       parent,
     );
     this.centralLogDeadLetterQueueName = logDeadLetters.name;
-    new aws.cloudwatch.EventTarget(
+    new cloudwatch.EventTarget(
       `${name}-log-all-target`,
       {
         rule: catchAll.name,
@@ -132,7 +135,7 @@ export class EventBus extends pulumi.ComponentResource {
     );
     this.centralLogRuleName = catchAll.name;
 
-    new aws.cloudwatch.EventBusPolicy(`${name}-policy`, { eventBusName: this.bus.name, policy: busPolicy(this.bus.arn, args.publishers) }, parent);
+    new cloudwatch.EventBusPolicy(`${name}-policy`, { eventBusName: this.bus.name, policy: busPolicy(this.bus.arn, args.publishers) }, parent);
 
     this.registerOutputs({ eventBusName: this.eventBusName, eventBusArn: this.eventBusArn, archiveName: this.archiveName, logGroupName: this.logGroupName });
   }

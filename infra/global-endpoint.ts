@@ -1,4 +1,7 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as iam from '@pulumi/aws/iam';
+import * as route53 from '@pulumi/aws/route53';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
@@ -40,10 +43,10 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
     super('eventflow:infra:GlobalEndpoint', name, {}, opts);
     validateGlobalEndpointArgs(name, args);
     const parent = { parent: this };
-    const replica = new aws.cloudwatch.EventBus(`${name}-replica-bus`, { name: args.eventBusName }, { parent: this, provider: args.secondary.provider });
+    const replica = new cloudwatch.EventBus(`${name}-replica-bus`, { name: args.eventBusName }, { parent: this, provider: args.secondary.provider });
     this.secondaryEventBusArn = replica.arn;
 
-    const health = new aws.cloudwatch.MetricAlarm(
+    const health = new cloudwatch.MetricAlarm(
       `${name}-primary-health`,
       {
         name: `${args.endpointName}-primary-latency`,
@@ -59,20 +62,20 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
       },
       parent,
     );
-    const healthCheck = new aws.route53.HealthCheck(
+    const healthCheck = new route53.HealthCheck(
       `${name}-health-check`,
       { type: 'CLOUDWATCH_METRIC', cloudwatchAlarmName: health.name, cloudwatchAlarmRegion: args.primary.region, insufficientDataHealthStatus: 'LastKnownStatus', tags: { Name: `${args.endpointName}-primary` } },
       parent,
     );
 
-    const replication = new aws.iam.Role(`${name}-replication-role`, { assumeRolePolicy: assumeRolePolicy('events.amazonaws.com') }, parent);
-    new aws.iam.RolePolicy(
+    const replication = new iam.Role(`${name}-replication-role`, { assumeRolePolicy: assumeRolePolicy('events.amazonaws.com') }, parent);
+    new iam.RolePolicy(
       `${name}-replication-policy`,
       { role: replication.name, policy: policyDocument([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: [args.primary.eventBusArn, replica.arn] }]) },
       parent,
     );
 
-    const endpoint = new aws.cloudwatch.EventEndpoint(
+    const endpoint = new cloudwatch.EventEndpoint(
       `${name}-endpoint`,
       {
         name: args.endpointName,

@@ -1,4 +1,6 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as sns from '@pulumi/aws/sns';
 import * as pulumi from '@pulumi/pulumi';
 
 export interface ObservabilityArgs {
@@ -32,12 +34,12 @@ export class Observability extends pulumi.ComponentResource {
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:Observability', name, {}, opts);
     const parent = { parent: this };
-    const topic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.prefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' }, parent);
+    const topic = new sns.Topic(`${name}-alarms`, { name: `${args.prefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' }, parent);
     this.alarmTopicArn = topic.arn;
-    if (args.alarmEmail) new aws.sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
+    if (args.alarmEmail) new sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
 
-    const alarm = (id: string, props: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number }) => {
-      const created = new aws.cloudwatch.MetricAlarm(
+    const alarm = (id: string, props: Omit<cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number }) => {
+      const created = new cloudwatch.MetricAlarm(
         `${name}-${id}`,
         { comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, period: 60, treatMissingData: 'notBreaching', alarmActions: [topic.arn], okActions: [topic.arn], ...props },
         parent,
@@ -76,7 +78,7 @@ export class Observability extends pulumi.ComponentResource {
       }
     }
 
-    const dashboard = new aws.cloudwatch.Dashboard(
+    const dashboard = new cloudwatch.Dashboard(
       `${name}-dashboard`,
       {
         dashboardName: `${args.prefix}-events`,

@@ -1,4 +1,7 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as iam from '@pulumi/aws/iam';
+import * as sfn from '@pulumi/aws/sfn';
 import * as pulumi from '@pulumi/pulumi';
 import type { Application } from '../model/application';
 import { renderOrderSaga } from '../statemachines/order-saga';
@@ -34,9 +37,9 @@ export class OrderSaga extends pulumi.ComponentResource {
       .all([pulumi.output(args.eventBusName), pulumi.all(Object.fromEntries(arns))])
       .apply(([eventBusName, resolved]) => JSON.stringify(renderOrderSaga(args.app, { eventBusName, functionArn: (id) => requireArn(resolved, id) })));
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${args.stateMachineName}`, retentionInDays: args.logRetentionDays ?? 14 }, parent);
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('states.amazonaws.com') }, parent);
-    new aws.iam.RolePolicy(
+    const logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${args.stateMachineName}`, retentionInDays: args.logRetentionDays ?? 14 }, parent);
+    const role = new iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('states.amazonaws.com') }, parent);
+    new iam.RolePolicy(
       `${name}-policy`,
       {
         role: role.name,
@@ -55,7 +58,7 @@ export class OrderSaga extends pulumi.ComponentResource {
       },
       parent,
     );
-    const machine = new aws.sfn.StateMachine(
+    const machine = new sfn.StateMachine(
       `${name}-machine`,
       {
         name: args.stateMachineName,

@@ -1,4 +1,6 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as dynamodb from '@pulumi/aws/dynamodb';
+import { Provider } from '@pulumi/aws/provider';
 import * as pulumi from '@pulumi/pulumi';
 import type { Application } from '../model/application';
 import { subscriptionPattern } from '../model/patterns';
@@ -65,7 +67,7 @@ export class OrderSystem extends pulumi.ComponentResource {
       const environment: Record<string, pulumi.Input<string>> = { EVENT_BUS_NAME: bus.eventBusName };
       const statements: Statement[] = [];
       for (const { table, access } of needs.tables) {
-        const resource = tables.tables.get(table) as aws.dynamodb.Table;
+        const resource = tables.tables.get(table) as dynamodb.Table;
         environment[tableEnvVar(table)] = resource.name;
         statements.push({ Effect: 'Allow', Action: access === 'read' ? ['dynamodb:GetItem', 'dynamodb:Query'] : ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: resource.arn });
       }
@@ -83,7 +85,7 @@ export class OrderSystem extends pulumi.ComponentResource {
         action.id,
         new ServiceFunction(
           `fn-${action.id.replace('.', '-')}`,
-          { functionName, service: action.service, handlerFile: handlerFile(action.id), bundle: bundles.get(handlerFile(action.id)), environment, statements, runtime: config.lambdaRuntime, logRetentionDays: config.logRetentionDays },
+          { functionName, service: action.service, handlerFile: handlerFile(action.id), bundle: bundles.then((all) => all.get(handlerFile(action.id))), environment, statements, runtime: config.lambdaRuntime, logRetentionDays: config.logRetentionDays },
           parent,
         ),
       );
@@ -164,7 +166,7 @@ export class OrderSystem extends pulumi.ComponentResource {
 
     if (config.paymentsAccount) {
       const payments = config.paymentsAccount;
-      const provider = new aws.Provider('payments-account', { region: payments.region as aws.Region, assumeRoles: [{ roleArn: payments.deployRoleArn, sessionName: `${prefix}-deploy` }] }, parent);
+      const provider = new Provider('payments-account', { region: payments.region, assumeRoles: [{ roleArn: payments.deployRoleArn, sessionName: `${prefix}-deploy` }] }, parent);
       const paymentFacts = app.catalog.eventNames().flatMap((event) => {
         const versions = app.catalog.versionsOf(event);
         return versions[0]?.service === 'payment' ? versions : [];
@@ -185,7 +187,7 @@ export class OrderSystem extends pulumi.ComponentResource {
     }
 
     if (config.globalEndpoint) {
-      const secondary = new aws.Provider('secondary-region', { region: config.globalEndpoint.secondaryRegion as aws.Region }, parent);
+      const secondary = new Provider('secondary-region', { region: config.globalEndpoint.secondaryRegion }, parent);
       const endpoint = new GlobalEndpoint(
         'global-endpoint',
         { endpointName: `${prefix}-endpoint`, eventBusName: prefix, primary: { region: config.region, eventBusArn: bus.eventBusArn }, secondary: { region: config.globalEndpoint.secondaryRegion, provider: secondary } },

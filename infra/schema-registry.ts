@@ -1,4 +1,5 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as schemas from '@pulumi/aws/schemas';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventCatalog } from '../model/catalog';
 
@@ -20,12 +21,12 @@ export class SchemaRegistry extends pulumi.ComponentResource {
 
   constructor(name: string, args: SchemaRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:SchemaRegistry', name, {}, opts);
-    const registry = new aws.schemas.Registry(`${name}-registry`, { name: args.registryName, description: 'eventflow event contracts, one schema per event version' }, { parent: this });
+    const registry = new schemas.Registry(`${name}-registry`, { name: args.registryName, description: 'eventflow event contracts, one schema per event version' }, { parent: this });
     this.registryName = registry.name;
     this.registryArn = registry.arn;
     this.schemaNames = args.catalog.all().map(
       (entry) =>
-        new aws.schemas.Schema(
+        new schemas.Schema(
           `${name}-${entry.name}-v${entry.version}`,
           { name: entry.schemaRef, registryName: registry.name, type: 'JSONSchemaDraft4', description: entry.description.slice(0, 256), content: JSON.stringify(args.catalog.eventSchema(entry)) },
           { parent: this },

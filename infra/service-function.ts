@@ -1,8 +1,11 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as iam from '@pulumi/aws/iam';
+import * as lambda from '@pulumi/aws/lambda';
 import * as pulumi from '@pulumi/pulumi';
 import { CATALOG_DIR } from '../model/catalog';
 import { ProblemList } from './errors';
-import { ENTRY_FILE, bundleHandlers, type Bundle } from './internal/bundle';
+import { ENTRY_FILE, bundleHandlers, writeFunctionFolder, type Bundle } from './internal/bundle';
 import { assumeRolePolicy, policyDocument, type Statement } from './internal/policy';
 
 export const FUNCTION_DEFAULTS = {
@@ -20,8 +23,8 @@ export interface ServiceFunctionArgs {
   readonly service: string;
   /** The TypeScript file exporting `handler`; bundled with esbuild when the program runs. */
   readonly handlerFile: string;
-  /** The handler already bundled together with its siblings (see `bundleHandlers`). @default - bundled on its own */
-  readonly bundle?: Bundle;
+  /** The handler bundled together with its siblings (see `bundleHandlers`). @default - bundled on its own */
+  readonly bundle?: Promise<Bundle | undefined>;
   readonly environment?: Record<string, pulumi.Input<string>>;
   /** Exactly what the function may do; no `*` action. */
   readonly statements: readonly Statement[];
@@ -58,7 +61,7 @@ export function validateServiceFunctionArgs(name: string, args: ServiceFunctionA
  * and a role that grants exactly the given statements plus its logs and traces.
  */
 export class ServiceFunction extends pulumi.ComponentResource {
-  readonly function: aws.lambda.Function;
+  readonly function: lambda.Function;
   readonly functionName: pulumi.Output<string>;
   readonly functionArn: pulumi.Output<string>;
   readonly roleName: pulumi.Output<string>;
@@ -67,16 +70,21 @@ export class ServiceFunction extends pulumi.ComponentResource {
     super('eventflow:infra:ServiceFunction', name, {}, opts);
     validateServiceFunctionArgs(name, args);
     const parent = { parent: this };
-    const bundle = args.bundle ?? bundleHandlers([args.handlerFile]).get(args.handlerFile);
-    if (!bundle?.has(ENTRY_FILE)) throw new Error(`no bundle for ${args.handlerFile}`);
+    const bundle = args.bundle ?? bundleHandlers([args.handlerFile]).then((bundles) => bundles.get(args.handlerFile));
+    const code = pulumi.output(
+      bundle.then((files) => {
+        if (!files?.has(ENTRY_FILE)) throw new Error(`ServiceFunction "${name}": esbuild produced no bundle for ${args.handlerFile}`);
+        return new pulumi.asset.FileArchive(writeFunctionFolder(args.functionName, files, CATALOG_DIR));
+      }),
+    );
 
-    const logGroup = new aws.cloudwatch.LogGroup(
+    const logGroup = new cloudwatch.LogGroup(
       `${name}-logs`,
       { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays },
       parent,
     );
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') }, parent);
-    new aws.iam.RolePolicy(
+    const role = new iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') }, parent);
+    new iam.RolePolicy(
       `${name}-policy`,
       {
         role: role.name,
@@ -91,7 +99,7 @@ export class ServiceFunction extends pulumi.ComponentResource {
     );
     this.roleName = role.name;
 
-    this.function = new aws.lambda.Function(
+    this.function = new lambda.Function(
       `${name}-function`,
       {
         name: args.functionName,
@@ -103,10 +111,7 @@ export class ServiceFunction extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds,
         tracingConfig: { mode: 'Active' },
         loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
-        code: new pulumi.asset.AssetArchive({
-          ...Object.fromEntries([...bundle].map(([file, text]) => [file, new pulumi.asset.StringAsset(text)])),
-          catalog: new pulumi.asset.FileArchive(CATALOG_DIR),
-        }),
+        code,
         environment: {
           variables: {
             NODE_OPTIONS: '--enable-source-maps',

@@ -12,7 +12,7 @@ const keys = ['stage', 'accountId', 'allowedAccountIds', 'organizationId', 'arch
 const raw = Object.fromEntries(keys.flatMap((key) => (settings.get(key) === undefined ? [] : [[key, settings.get(key)]])));
 const config = parseStageConfig(raw, new pulumi.Config('aws').get('region'), `Pulumi.${pulumi.getStack()}.yaml`);
 
-const system = new OrderSystem('order-system', { config, app: loadOrderSystem(), deliveryProviderSecret: settings.requireSecret('deliveryProviderApiKey') });
+const system = new OrderSystem('order-system', { config, app: loadOrderSystem({ compileSchemas: false }), deliveryProviderSecret: settings.requireSecret('deliveryProviderApiKey') });
 
 export const eventBusName = system.eventBusName;
 export const eventBusArn = system.eventBusArn;

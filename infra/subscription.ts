@@ -1,4 +1,9 @@
-import * as aws from '@pulumi/aws';
+// Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
+import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as iam from '@pulumi/aws/iam';
+import * as lambda from '@pulumi/aws/lambda';
+import * as sqs from '@pulumi/aws/sqs';
+import * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
 import { ProblemList } from './errors';
@@ -80,7 +85,7 @@ export class Subscription extends pulumi.ComponentResource {
     validateSubscriptionArgs(name, args);
     const parent = { parent: this };
 
-    const rule = new aws.cloudwatch.EventRule(
+    const rule = new cloudwatch.EventRule(
       `${name}-rule`,
       { name: args.ruleName, eventBusName: args.eventBusName, description: args.description ?? `eventflow subscription ${args.ruleName}`, eventPattern: JSON.stringify(args.pattern) },
       parent,
@@ -88,10 +93,10 @@ export class Subscription extends pulumi.ComponentResource {
     this.ruleName = rule.name;
     this.ruleArn = rule.arn;
 
-    let deadLetterConfig: aws.types.input.cloudwatch.EventTargetDeadLetterConfig | undefined;
+    let deadLetterConfig: types.input.cloudwatch.EventTargetDeadLetterConfig | undefined;
     if (args.deadLetterQueue?.enabled !== false) {
       const queue = encryptedQueue(`${name}-dlq`, `${args.ruleName}-dlq`, parent);
-      new aws.sqs.QueuePolicy(
+      new sqs.QueuePolicy(
         `${name}-dlq-policy`,
         {
           queueUrl: queue.url,
@@ -110,7 +115,7 @@ export class Subscription extends pulumi.ComponentResource {
     const roleArn = this.targetRole(name, args.target, rule, parent);
     this.grantInvoke(name, args, rule, parent);
 
-    new aws.cloudwatch.EventTarget(
+    new cloudwatch.EventTarget(
       `${name}-target`,
       {
         rule: rule.name,
@@ -137,21 +142,21 @@ export class Subscription extends pulumi.ComponentResource {
   }
 
   /** Resource-based permissions: Lambda may be invoked by this rule only; an SQS target admits this rule only. */
-  private grantInvoke(name: string, args: SubscriptionArgs, rule: aws.cloudwatch.EventRule, parent: pulumi.CustomResourceOptions): void {
+  private grantInvoke(name: string, args: SubscriptionArgs, rule: cloudwatch.EventRule, parent: pulumi.CustomResourceOptions): void {
     const target = args.target;
     if (target.kind === 'lambda') {
-      new aws.lambda.Permission(`${name}-invoke`, { action: 'lambda:InvokeFunction', function: target.functionName, principal: 'events.amazonaws.com', sourceArn: rule.arn }, parent);
+      new lambda.Permission(`${name}-invoke`, { action: 'lambda:InvokeFunction', function: target.functionName, principal: 'events.amazonaws.com', sourceArn: rule.arn }, parent);
       if (args.asyncFailureQueue?.enabled !== false) {
         const failures = encryptedQueue(`${name}-async-failures`, `${args.ruleName}-async-failures`, parent);
         this.asyncFailureQueueUrl = failures.url;
         this.asyncFailureQueueName = failures.name;
-        new aws.lambda.FunctionEventInvokeConfig(
+        new lambda.FunctionEventInvokeConfig(
           `${name}-async`,
           { functionName: target.functionName, maximumRetryAttempts: 2, destinationConfig: { onFailure: { destination: failures.arn } } },
           parent,
         );
         if (target.functionRoleName) {
-          new aws.iam.RolePolicy(
+          new iam.RolePolicy(
             `${name}-async-failures-send`,
             { role: target.functionRoleName, policy: policyDocument([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: failures.arn }]) },
             parent,
@@ -159,7 +164,7 @@ export class Subscription extends pulumi.ComponentResource {
         }
       }
     } else if (target.kind === 'sqs') {
-      new aws.sqs.QueuePolicy(
+      new sqs.QueuePolicy(
         `${name}-target-policy`,
         {
           queueUrl: target.queueUrl,
@@ -173,7 +178,7 @@ export class Subscription extends pulumi.ComponentResource {
   }
 
   /** A role EventBridge assumes for targets invoked with IAM (state machine, bus, API destination), allowed one action on one ARN. */
-  private targetRole(name: string, target: SubscriptionTargetArgs, rule: aws.cloudwatch.EventRule, parent: pulumi.CustomResourceOptions): pulumi.Output<string> | undefined {
+  private targetRole(name: string, target: SubscriptionTargetArgs, rule: cloudwatch.EventRule, parent: pulumi.CustomResourceOptions): pulumi.Output<string> | undefined {
     const grant =
       target.kind === 'state-machine'
         ? { action: 'states:StartExecution', resource: target.stateMachineArn }
@@ -183,8 +188,8 @@ export class Subscription extends pulumi.ComponentResource {
             ? { action: 'events:InvokeApiDestination', resource: target.apiDestinationArn }
             : undefined;
     if (!grant) return undefined;
-    const role = new aws.iam.Role(`${name}-target-role`, { assumeRolePolicy: assumeRolePolicy('events.amazonaws.com'), description: pulumi.interpolate`Lets rule ${rule.name} reach its target` }, parent);
-    new aws.iam.RolePolicy(`${name}-target-role-policy`, { role: role.name, policy: policyDocument([{ Effect: 'Allow', Action: grant.action, Resource: grant.resource }]) }, parent);
+    const role = new iam.Role(`${name}-target-role`, { assumeRolePolicy: assumeRolePolicy('events.amazonaws.com'), description: pulumi.interpolate`Lets rule ${rule.name} reach its target` }, parent);
+    new iam.RolePolicy(`${name}-target-role-policy`, { role: role.name, policy: policyDocument([{ Effect: 'Allow', Action: grant.action, Resource: grant.resource }]) }, parent);
     return role.arn;
   }
 }
@@ -205,6 +210,6 @@ function targetArn(target: SubscriptionTargetArgs): pulumi.Input<string> {
 }
 
 /** An SQS queue encrypted with SQS-managed keys that keeps messages for the longest time SQS allows. */
-export function encryptedQueue(resourceName: string, queueName: string, opts: pulumi.CustomResourceOptions): aws.sqs.Queue {
-  return new aws.sqs.Queue(resourceName, { name: queueName.slice(0, 80), sqsManagedSseEnabled: true, messageRetentionSeconds: SUBSCRIPTION_DEFAULTS.deadLetterRetentionSeconds }, opts);
+export function encryptedQueue(resourceName: string, queueName: string, opts: pulumi.CustomResourceOptions): sqs.Queue {
+  return new sqs.Queue(resourceName, { name: queueName.slice(0, 80), sqsManagedSseEnabled: true, messageRetentionSeconds: SUBSCRIPTION_DEFAULTS.deadLetterRetentionSeconds }, opts);
 }

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CatalogError, type ModelProblem } from './errors';
+import { repoRoot } from './paths';
 import { compileSchema, type JsonSchema, type SchemaCheck } from './schema-validation';
 
 /** Where the catalog's JSON Schemas live: `catalog/<producing service>/<EventName>.v<N>.json`; a bundled function is told by EVENTFLOW_CATALOG_DIR. */
-export const CATALOG_DIR = process.env.EVENTFLOW_CATALOG_DIR ?? join(__dirname, '..', 'catalog');
+export const CATALOG_DIR = process.env.EVENTFLOW_CATALOG_DIR ?? join(repoRoot(), 'catalog');
 
 /** Every event's `source` is this prefix plus the producing service's folder name. */
 export const SOURCE_PREFIX = 'eventflow.';
@@ -54,8 +55,11 @@ export class EventCatalog {
     for (const versions of this.byName.values()) versions.sort((a, b) => a.version - b.version);
   }
 
-  /** Reads and checks every schema under `dir`; throws {@link CatalogError} listing every problem found. */
-  static load(dir: string = CATALOG_DIR): EventCatalog {
+  /**
+   * Reads and checks every schema under `dir`; throws {@link CatalogError} listing every problem found.
+   * With `compileSchemas: false` schemas compile on first use instead (infra never validates events).
+   */
+  static load(dir: string = CATALOG_DIR, options: { readonly compileSchemas?: boolean } = {}): EventCatalog {
     const problems: ModelProblem[] = [];
     const envelopeSchema = readJson(join(dir, 'envelope.json'), 'envelope.json', problems) ?? {};
     const entries: EventVersion[] = [];
@@ -72,7 +76,7 @@ export class EventCatalog {
     }
     const catalog = new EventCatalog(entries, envelopeSchema);
     problems.push(...catalog.lifecycleProblems());
-    if (problems.length === 0) problems.push(...catalog.compileAll());
+    if (problems.length === 0 && options.compileSchemas !== false) problems.push(...catalog.compileAll());
     if (problems.length > 0) throw new CatalogError(problems);
     return catalog;
   }
@@ -106,8 +110,11 @@ export class EventCatalog {
 
   /** The compiled check for the whole event (envelope, metadata and data) of one version. */
   checkFor(entry: EventVersion): SchemaCheck {
-    const check = this.checks.get(entry.schemaRef);
-    if (!check) throw new Error(`No compiled schema for ${entry.schemaRef}: the catalog was not loaded with EventCatalog.load`);
+    let check = this.checks.get(entry.schemaRef);
+    if (!check) {
+      check = compileSchema(this.eventSchema(entry));
+      this.checks.set(entry.schemaRef, check);
+    }
     return check;
   }
 

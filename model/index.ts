@@ -33,14 +33,17 @@ export type { TableDefinition } from './tables';
 let catalog: EventCatalog | undefined;
 let application: Application | undefined;
 
-/** The event catalog, loaded and checked once per process. */
-export function loadCatalog(): EventCatalog {
-  catalog ??= EventCatalog.load();
+/**
+ * The event catalog, loaded and checked once per process. Schemas compile when the catalog loads, unless
+ * `compileSchemas` is false (a program that never validates an event, such as the Pulumi stack, skips the cost).
+ */
+export function loadCatalog(options: { readonly compileSchemas?: boolean } = {}): EventCatalog {
+  catalog ??= EventCatalog.load(undefined, options);
   return catalog;
 }
 
 /** The order system's model, loaded and checked once per process. */
-export function loadOrderSystem(): Application {
-  application ??= Application.load(ORDER_SYSTEM, loadCatalog());
+export function loadOrderSystem(options: { readonly compileSchemas?: boolean } = {}): Application {
+  application ??= Application.load(ORDER_SYSTEM, loadCatalog(options));
   return application;
 }

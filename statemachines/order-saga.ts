@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Application } from '../model/application';
 import { EventflowError } from '../model/errors';
+import { repoRoot } from '../model/paths';
 
 /** The ASL file, with `${...}` placeholders for what differs per stage or comes from the model and catalog. */
-export const ORDER_SAGA_FILE = join(__dirname, 'order-saga.asl.json');
+export const ORDER_SAGA_FILE = join(repoRoot(), 'statemachines', 'order-saga.asl.json');
 
 /** The service integration the saga publishes facts with. */
 export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';

@@ -1,8 +1,26 @@
-import { buildSync, type Metafile } from 'esbuild';
-import { basename } from 'node:path';
+import { build, type BuildOptions, type Metafile, type OutputFile } from 'esbuild';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { repoRoot } from '../../model/paths';
 
 /** One function's code: its entry module and the shared chunks it imports, by file name. */
 export type Bundle = ReadonlyMap<string, string>;
+
+/** Where deployable function folders are written (git-ignored): `<repo>/.build/functions/<name>/`. */
+export const BUILD_DIR = join(repoRoot(), '.build', 'functions');
+
+/**
+ * Writes one function's deployable folder (its bundle plus the event catalog it validates against) and returns
+ * its path. Pulumi archives a folder when it deploys, so the program itself only carries the path.
+ */
+export function writeFunctionFolder(name: string, bundle: Bundle, catalogDir: string): string {
+  const dir = join(BUILD_DIR, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of bundle) writeFileSync(join(dir, file), text);
+  cpSync(catalogDir, join(dir, 'catalog'), { recursive: true });
+  return dir;
+}
 
 /** The entry module every function archive starts from (`handler: 'index.handler'`). */
 export const ENTRY_FILE = 'index.mjs';
@@ -16,18 +34,22 @@ const ESM_SHIMS = [
   "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
 ].join('\n');
 
-let cached: { files: string; bundles: Map<string, Bundle> } | undefined;
+let cached: { files: string; bundles: Promise<Map<string, Bundle>> } | undefined;
 
 /**
  * Bundles all handler files in one esbuild build with code splitting: shared code (the SDK, Powertools, the
  * event library) is parsed, minified and emitted once as chunks, and each function gets its entry plus the
- * chunks it imports. One build for every function keeps `pulumi up` (and the mocked test of the stack) fast.
+ * chunks it imports. The build runs in esbuild's own process while the program goes on declaring resources.
  */
-export function bundleHandlers(files: readonly string[]): Map<string, Bundle> {
+export function bundleHandlers(files: readonly string[]): Promise<Map<string, Bundle>> {
   const key = [...files].sort().join('\n');
-  if (cached?.files === key) return cached.bundles;
+  if (cached?.files !== key) cached = { files: key, bundles: runBuild(files) };
+  return cached.bundles;
+}
+
+async function runBuild(files: readonly string[]): Promise<Map<string, Bundle>> {
   const names = files.map((_file, index) => `fn${index}`);
-  const result = buildSync({
+  const options: BuildOptions & { write: false; metafile: true } = {
     entryPoints: Object.fromEntries(files.map((file, index) => [names[index], file])),
     bundle: true,
     splitting: true,
@@ -44,8 +66,9 @@ export function bundleHandlers(files: readonly string[]): Map<string, Bundle> {
     write: false,
     metafile: true,
     logLevel: 'silent',
-  });
-  const contents = new Map(result.outputFiles.map((out) => [basename(out.path), out.text]));
+  };
+  const result = await build(options);
+  const contents = new Map(result.outputFiles.map((out: OutputFile) => [basename(out.path), out.text]));
   const bundles = new Map<string, Bundle>();
   files.forEach((file, index) => {
     const entry = `${names[index]}.mjs`;
@@ -58,7 +81,6 @@ export function bundleHandlers(files: readonly string[]): Map<string, Bundle> {
     }
     bundles.set(file, bundle);
   });
-  cached = { files: key, bundles };
   return bundles;
 }
 
