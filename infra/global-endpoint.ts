@@ -8,11 +8,9 @@ import { assumeRolePolicy, policyDocument } from './internal/policy';
 
 export interface GlobalEndpointArgs {
   readonly endpointName: string;
-  /** The bus name, the same in both regions. */
-  readonly eventBusName: string;
   readonly primary: { readonly region: string; readonly eventBusArn: pulumi.Input<string> };
-  /** The replica region, with an explicit provider for it; the replica bus is created there. */
-  readonly secondary: { readonly region: string; readonly provider: pulumi.ProviderResource };
+  /** The replica region and its bus of the same name (an EventBus made with that region's provider). */
+  readonly secondary: { readonly region: string; readonly eventBusArn: pulumi.Input<string> };
   /** Seconds of p99-free average ingestion-to-invocation latency above which the primary is unhealthy. @default 30 */
   readonly unhealthyLatencySeconds?: number;
 }
@@ -43,8 +41,7 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
     super('eventflow:infra:GlobalEndpoint', name, {}, opts);
     validateGlobalEndpointArgs(name, args);
     const parent = { parent: this };
-    const replica = new cloudwatch.EventBus(`${name}-replica-bus`, { name: args.eventBusName }, { parent: this, provider: args.secondary.provider });
-    this.secondaryEventBusArn = replica.arn;
+    this.secondaryEventBusArn = pulumi.output(args.secondary.eventBusArn);
 
     const health = new cloudwatch.MetricAlarm(
       `${name}-primary-health`,
@@ -71,7 +68,7 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
     const replication = new iam.Role(`${name}-replication-role`, { assumeRolePolicy: assumeRolePolicy('events.amazonaws.com') }, parent);
     new iam.RolePolicy(
       `${name}-replication-policy`,
-      { role: replication.name, policy: policyDocument([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: [args.primary.eventBusArn, replica.arn] }]) },
+      { role: replication.name, policy: policyDocument([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: [args.primary.eventBusArn, args.secondary.eventBusArn] }]) },
       parent,
     );
 
@@ -79,7 +76,7 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
       `${name}-endpoint`,
       {
         name: args.endpointName,
-        eventBuses: [{ eventBusArn: args.primary.eventBusArn }, { eventBusArn: replica.arn }],
+        eventBuses: [{ eventBusArn: args.primary.eventBusArn }, { eventBusArn: args.secondary.eventBusArn }],
         replicationConfig: { state: 'ENABLED' },
         roleArn: replication.arn,
         routingConfig: { failoverConfig: { primary: { healthCheck: healthCheck.arn }, secondary: { route: args.secondary.region } } },

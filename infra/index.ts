@@ -15,6 +15,8 @@ export { OrderSaga } from './order-saga';
 export type { OrderSagaArgs } from './order-saga';
 export { OrderSystem } from './order-system';
 export type { OrderSystemArgs } from './order-system';
+export { RegionalServices } from './regional-services';
+export type { RegionalServicesArgs } from './regional-services';
 export { SchemaRegistry } from './schema-registry';
 export type { SchemaRegistryArgs } from './schema-registry';
 export { FUNCTION_DEFAULTS, ServiceFunction, validateServiceFunctionArgs } from './service-function';

@@ -3,11 +3,14 @@ import * as dynamodb from '@pulumi/aws/dynamodb';
 import * as pulumi from '@pulumi/pulumi';
 import type { TableDefinition } from '../model/tables';
 
-/** The model's DynamoDB tables: on-demand, encrypted, point-in-time recovery on, TTL where the model names one. */
+/**
+ * The model's DynamoDB tables: on-demand, encrypted, point-in-time recovery on, TTL where the model names one;
+ * global tables replicated to `replicaRegions` when the stage has a global endpoint.
+ */
 export class DataTables extends pulumi.ComponentResource {
   readonly tables: ReadonlyMap<TableDefinition, dynamodb.Table>;
 
-  constructor(name: string, args: { readonly prefix: string; readonly definitions: readonly TableDefinition[] }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: { readonly prefix: string; readonly definitions: readonly TableDefinition[]; readonly replicaRegions?: readonly string[] }, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:DataTables', name, {}, opts);
     this.tables = new Map(
       args.definitions.map((definition) => [
@@ -22,6 +25,8 @@ export class DataTables extends pulumi.ComponentResource {
             pointInTimeRecovery: { enabled: true },
             serverSideEncryption: { enabled: true },
             ...(definition.ttlAttribute ? { ttl: { attributeName: definition.ttlAttribute, enabled: true } } : {}),
+            // Global tables replicate through streams.
+            ...(args.replicaRegions?.length ? { streamEnabled: true, streamViewType: 'NEW_AND_OLD_IMAGES', replicas: args.replicaRegions.map((regionName) => ({ regionName, pointInTimeRecovery: true })) } : {}),
           },
           { parent: this },
         ),

@@ -15,6 +15,9 @@ export const BUILD_DIR = join(repoRoot(), '.build', 'functions');
  */
 export function writeFunctionFolder(name: string, bundle: Bundle, catalogDir: string): string {
   const dir = join(BUILD_DIR, name);
+  // The same function deployed in two regions is one folder, written once per program run.
+  if (written.get(dir) === bundle) return dir;
+  written.set(dir, bundle);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of bundle) writeFileSync(join(dir, file), text);
@@ -35,6 +38,7 @@ const ESM_SHIMS = [
 ].join('\n');
 
 let cached: { files: string; bundles: Promise<Map<string, Bundle>> } | undefined;
+const written = new Map<string, Bundle>();
 
 /**
  * Bundles all handler files in one esbuild build with code splitting: shared code (the SDK, Powertools, the

@@ -49,8 +49,7 @@ describe('components', () => {
 
   describe('GlobalEndpoint', () => {
     it('rejects a secondary region equal to the primary', () => {
-      const provider = new Provider('p', {});
-      expect(() => infra.validateGlobalEndpointArgs('g', { endpointName: 'e', eventBusName: 'b', primary: { region: 'eu-west-1', eventBusArn: 'arn' }, secondary: { region: 'eu-west-1', provider } })).toThrow(
+      expect(() => infra.validateGlobalEndpointArgs('g', { endpointName: 'e', primary: { region: 'eu-west-1', eventBusArn: 'arn' }, secondary: { region: 'eu-west-1', eventBusArn: 'arn2' } })).toThrow(
         `GlobalEndpoint "g": 'secondary.region' must differ from the primary region, got "eu-west-1"`,
       );
     });

@@ -84,7 +84,7 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
 
   it('deploys functions on arm64, a current runtime, X-Ray active, with the saga’s ASL wired to them', () => {
     const functions = resources('aws:lambda/function:Function');
-    expect(functions).toHaveLength(14);
+    expect(functions).toHaveLength(28); // 14 per region
     for (const fn of functions) expect(fn.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], tracingConfig: { mode: 'Active' } });
     const machine = resources('aws:sfn/stateMachine:StateMachine')[0]!;
     const definition = JSON.parse(String(machine.inputs.definition)) as { States: Record<string, { Resource?: string }> };
@@ -97,6 +97,17 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
     expect(JSON.parse(String(route.inputs.eventPattern))).toMatchObject({ source: ['eventflow.payment'], 'detail-type': ['PaymentFailed', 'PaymentMade', 'PaymentRefunded'] });
     const policy = resources('aws:cloudwatch/eventBusPolicy:EventBusPolicy').find((p) => p.name === 'payments-route-target-policy')!;
     expect(statements(policy.inputs.policy)[0]).toMatchObject({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/eventflow-dev-payments' });
+  });
+
+  it('gives the secondary region the same bus, rules (same patterns) and functions, over global tables', () => {
+    const rules = resources('aws:cloudwatch/eventRule:EventRule');
+    for (const subscription of loadOrderSystem().subscriptions) {
+      const named = rules.filter((r) => r.inputs.name === `eventflow-dev-${subscription.id.replace('.', '-')}`);
+      expect({ id: subscription.id, copies: named.length }).toEqual({ id: subscription.id, copies: 2 });
+    }
+    expect(resources('aws:cloudwatch/eventBus:EventBus').filter((b) => b.inputs.name === 'eventflow-dev')).toHaveLength(2);
+    expect(resources('aws:sfn/stateMachine:StateMachine')).toHaveLength(2);
+    for (const table of resources('aws:dynamodb/table:Table')) expect(table.inputs).toMatchObject({ replicas: [{ regionName: 'eu-central-1', pointInTimeRecovery: true }], streamEnabled: true });
   });
 
   it('replicates the bus to the secondary region behind a global endpoint with a health check', () => {
