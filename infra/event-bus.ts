@@ -1,11 +1,10 @@
 // Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
 import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as schemas from '@pulumi/aws/schemas';
-import * as sqs from '@pulumi/aws/sqs';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
 import { policyDocument } from './internal/policy';
-import { SUBSCRIPTION_DEFAULTS, encryptedQueue } from './subscription';
+import { SUBSCRIPTION_DEFAULTS, ruleDeadLetterQueue } from './subscription';
 
 /** Who may put events on the bus: named accounts, or every account of one AWS Organization. */
 export type BusPublishers = { readonly accountIds: readonly string[] } | { readonly organizationId: string };
@@ -110,17 +109,7 @@ export class EventBus extends pulumi.ComponentResource {
       parent,
     );
     // Like every target, the central log gets a dead-letter queue admitting only its rule, and a stated retry policy.
-    const logDeadLetters = encryptedQueue(`${name}-log-all-dlq`, `${args.name}-central-log-dlq`, parent);
-    new sqs.QueuePolicy(
-      `${name}-log-all-dlq-policy`,
-      {
-        queueUrl: logDeadLetters.url,
-        policy: policyDocument([
-          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: logDeadLetters.arn, Condition: { ArnEquals: { 'aws:SourceArn': catchAll.arn } } },
-        ]),
-      },
-      parent,
-    );
+    const logDeadLetters = ruleDeadLetterQueue(`${name}-log-all-dlq`, `${args.name}-central-log-dlq`, catchAll.arn, parent);
     this.centralLogDeadLetterQueueName = logDeadLetters.name;
     new cloudwatch.EventTarget(
       `${name}-log-all-target`,

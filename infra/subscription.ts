@@ -95,17 +95,7 @@ export class Subscription extends pulumi.ComponentResource {
 
     let deadLetterConfig: types.input.cloudwatch.EventTargetDeadLetterConfig | undefined;
     if (args.deadLetterQueue?.enabled !== false) {
-      const queue = encryptedQueue(`${name}-dlq`, `${args.ruleName}-dlq`, parent);
-      new sqs.QueuePolicy(
-        `${name}-dlq-policy`,
-        {
-          queueUrl: queue.url,
-          policy: policyDocument([
-            { Sid: 'OnlyThisRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queue.arn, Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } } },
-          ]),
-        },
-        parent,
-      );
+      const queue = ruleDeadLetterQueue(`${name}-dlq`, `${args.ruleName}-dlq`, rule.arn, parent);
       deadLetterConfig = { arn: queue.arn };
       this.deadLetterQueueArn = queue.arn;
       this.deadLetterQueueUrl = queue.url;
@@ -212,4 +202,20 @@ function targetArn(target: SubscriptionTargetArgs): pulumi.Input<string> {
 /** An SQS queue encrypted with SQS-managed keys that keeps messages for the longest time SQS allows. */
 export function encryptedQueue(resourceName: string, queueName: string, opts: pulumi.CustomResourceOptions): sqs.Queue {
   return new sqs.Queue(resourceName, { name: queueName.slice(0, 80), sqsManagedSseEnabled: true, messageRetentionSeconds: SUBSCRIPTION_DEFAULTS.deadLetterRetentionSeconds }, opts);
+}
+
+/** A rule's dead-letter queue: encrypted, long retention, and a queue policy that admits that rule only (`aws:SourceArn`). */
+export function ruleDeadLetterQueue(resourceName: string, queueName: string, ruleArn: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): sqs.Queue {
+  const queue = encryptedQueue(resourceName, queueName, opts);
+  new sqs.QueuePolicy(
+    `${resourceName}-policy`,
+    {
+      queueUrl: queue.url,
+      policy: policyDocument([
+        { Sid: 'OnlyThisRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queue.arn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } },
+      ]),
+    },
+    opts,
+  );
+  return queue;
 }

@@ -9,7 +9,7 @@ import { loadCatalog } from '../../model';
 import { compileSchema, type SchemaCheck } from '../../model/schema-validation';
 import type { EventData, EventEnvelope } from './envelope';
 import { EventValidationError } from './errors';
-import { powertoolsFor } from './powertools';
+import { powertoolsFor, traced } from './powertools';
 
 /** An event as EventBridge delivers it to a target: the envelope plus EventBridge's own fields. */
 export type DeliveredEvent<TData extends EventData = EventData> = EventEnvelope<TData> & {
@@ -93,22 +93,12 @@ export function createConsumer<TData extends EventData, TResult>(options: Consum
     const event = validateDelivered<TData>(raw, catalog, checkEnvelope, accepted, options.name);
     const { correlationId, idempotencyKey, version } = event.detail.metadata;
     logger.appendKeys({ correlationId, idempotencyKey, detailType: event['detail-type'], version });
-    const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
-    const subsegment = segment?.addNewSubsegment(`## ${options.name}`);
-    if (subsegment) {
-      tracer.setSegment(subsegment);
-      tracer.putAnnotation('correlationId', correlationId);
-      tracer.putAnnotation('detailType', event['detail-type']);
-    }
     try {
-      return await runOnce(event, lambdaContext);
+      return await traced(tracer, options.name, { correlationId, detailType: event['detail-type'] }, () => runOnce(event, lambdaContext));
     } catch (error) {
-      subsegment?.addError(error as Error);
       logger.error('handler failed', error as Error);
       throw error;
     } finally {
-      subsegment?.close();
-      if (segment) tracer.setSegment(segment);
       logger.removeKeys(['correlationId', 'idempotencyKey', 'detailType', 'version']);
     }
   };

@@ -1,6 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { loadCatalog } from '../../model';
@@ -8,7 +9,7 @@ import type { EventCatalog } from '../../model/catalog';
 import { EventflowError } from '../../model/errors';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
-import { powertoolsFor } from './powertools';
+import { powertoolsFor, traced } from './powertools';
 
 /** The order as the saga carries it (OrderCreated's data). */
 export interface SagaOrder {
@@ -69,6 +70,7 @@ export interface SagaTaskOptions {
   /** @default - the committed catalog */
   readonly catalog?: EventCatalog;
   readonly logger?: Logger;
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -77,7 +79,9 @@ export interface SagaTaskOptions {
  */
 export function createSagaTask(options: SagaTaskOptions): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
   const catalog = options.catalog ?? loadCatalog();
-  const logger = options.logger ?? powertoolsFor(options.name.split('.')[0] ?? options.name).logger;
+  const defaults = options.logger && options.tracer ? undefined : powertoolsFor(options.name.split('.')[0] ?? options.name);
+  const logger = options.logger ?? (defaults as { logger: Logger }).logger;
+  const tracer = options.tracer ?? (defaults as { tracer: Tracer }).tracer;
 
   const run = async (input: SagaTaskInput): Promise<SagaTaskOutput> => {
     const result = await options.handler(input, logger);
@@ -109,7 +113,7 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
     logger.appendKeys({ correlationId: input.cause.correlationId, orderId: input.order.orderId, stepKey: input.stepKey });
     try {
       // With the Lambda context, Powertools bounds the in-progress record by the invocation's remaining time.
-      return await runOnce(input, context);
+      return await traced(tracer, options.name, { correlationId: input.cause.correlationId, orderId: input.order.orderId }, () => runOnce(input, context));
     } finally {
       logger.removeKeys(['correlationId', 'orderId', 'stepKey']);
     }
