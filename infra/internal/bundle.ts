@@ -1,32 +1,17 @@
-import { build, type BuildOptions, type Metafile, type OutputFile } from 'esbuild';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { build, type Metafile } from 'esbuild';
+import { cpSync, linkSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { repoRoot } from '../../model/paths';
 
-/** One function's code: its entry module and the shared chunks it imports, by file name. */
+/** One function's code: file name in the function's folder → where esbuild wrote it. */
 export type Bundle = ReadonlyMap<string, string>;
-
-/** Where deployable function folders are written (git-ignored): `<repo>/.build/functions/<name>/`. */
-export const BUILD_DIR = join(repoRoot(), '.build', 'functions');
-
-/**
- * Writes one function's deployable folder (its bundle plus the event catalog it validates against) and returns
- * its path. Pulumi archives a folder when it deploys, so the program itself only carries the path.
- */
-export function writeFunctionFolder(name: string, bundle: Bundle, catalogDir: string): string {
-  const dir = join(BUILD_DIR, name);
-  // The same function deployed in two regions is one folder, written once per program run.
-  if (written.get(dir) === bundle) return dir;
-  written.set(dir, bundle);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const [file, text] of bundle) writeFileSync(join(dir, file), text);
-  cpSync(catalogDir, join(dir, 'catalog'), { recursive: true });
-  return dir;
-}
 
 /** The entry module every function archive starts from (`handler: 'index.handler'`). */
 export const ENTRY_FILE = 'index.mjs';
+
+/** Where deployable function folders are written (git-ignored): `<repo>/.build/functions/<name>/`. */
+export const BUILD_DIR = join(repoRoot(), '.build', 'functions');
+const ESBUILD_OUT = join(repoRoot(), '.build', 'esbuild');
 
 // esbuild emits ESM for code splitting; CommonJS dependencies inside still call require() and read __dirname.
 const ESM_SHIMS = [
@@ -42,8 +27,9 @@ const written = new Map<string, Bundle>();
 
 /**
  * Bundles all handler files in one esbuild build with code splitting: shared code (the SDK, Powertools, the
- * event library) is parsed, minified and emitted once as chunks, and each function gets its entry plus the
- * chunks it imports. The build runs in esbuild's own process while the program goes on declaring resources.
+ * event library) is parsed, minified and written once as chunks, and each function gets its entry plus the
+ * chunks it imports. esbuild writes the files itself, in its own process, while the program goes on
+ * declaring resources; the program only links them into place.
  */
 export function bundleHandlers(files: readonly string[]): Promise<Map<string, Bundle>> {
   const key = [...files].sort().join('\n');
@@ -53,7 +39,8 @@ export function bundleHandlers(files: readonly string[]): Promise<Map<string, Bu
 
 async function runBuild(files: readonly string[]): Promise<Map<string, Bundle>> {
   const names = files.map((_file, index) => `fn${index}`);
-  const options: BuildOptions & { write: false; metafile: true } = {
+  rmSync(ESBUILD_OUT, { recursive: true, force: true });
+  const result = await build({
     entryPoints: Object.fromEntries(files.map((file, index) => [names[index], file])),
     bundle: true,
     splitting: true,
@@ -63,29 +50,42 @@ async function runBuild(files: readonly string[]): Promise<Map<string, Bundle>> 
     outExtension: { '.js': '.mjs' },
     minify: true,
     treeShaking: true,
-    sourcemap: 'external',
+    sourcemap: 'linked',
     sourcesContent: false,
     banner: { js: ESM_SHIMS },
-    outdir: '/eventflow-bundle',
-    write: false,
+    outdir: ESBUILD_OUT,
+    write: true,
     metafile: true,
     logLevel: 'silent',
-  };
-  const result = await build(options);
-  const contents = new Map(result.outputFiles.map((out: OutputFile) => [basename(out.path), out.text]));
+  });
   const bundles = new Map<string, Bundle>();
   files.forEach((file, index) => {
     const entry = `${names[index]}.mjs`;
     const bundle = new Map<string, string>();
     for (const name of closure(result.metafile, entry)) {
-      const target = name === entry ? ENTRY_FILE : name;
-      bundle.set(target, (contents.get(name) ?? '').replace(`//# sourceMappingURL=${entry}.map`, `//# sourceMappingURL=${ENTRY_FILE}.map`));
-      const map = contents.get(`${name}.map`);
-      if (map) bundle.set(`${target}.map`, map);
+      bundle.set(name === entry ? ENTRY_FILE : name, join(ESBUILD_OUT, name));
+      // Each module names its map by its own file name (`//# sourceMappingURL=fn3.mjs.map`), so maps keep theirs.
+      bundle.set(`${name}.map`, join(ESBUILD_OUT, `${name}.map`));
     }
     bundles.set(file, bundle);
   });
   return bundles;
+}
+
+/**
+ * Puts one function's deployable folder together (its bundle, hard-linked from esbuild's output, and the
+ * event catalog it validates against) and returns its path. Pulumi archives the folder when it deploys.
+ */
+export function writeFunctionFolder(name: string, bundle: Bundle, catalogDir: string): string {
+  const dir = join(BUILD_DIR, name);
+  // The same function deployed in two regions is one folder, put together once per program run.
+  if (written.get(dir) === bundle) return dir;
+  written.set(dir, bundle);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, source] of bundle) linkSync(source, join(dir, file));
+  cpSync(catalogDir, join(dir, 'catalog'), { recursive: true });
+  return dir;
 }
 
 /** An output file and every chunk it imports, transitively, by file name (metafile paths are relative to the cwd). */

@@ -29,7 +29,7 @@ describe('function bundles', () => {
 
       expect(output.outcome).toBe('DeliveryEstimated');
       expect(output.entries.map((e) => [e.DetailType, e.Detail.metadata.schema])).toEqual([['DeliveryEstimated', 'eventflow.delivery@DeliveryEstimated.v1']]);
-      expect([...bundle.keys()]).toContain(`${ENTRY_FILE}.map`);
+      expect([...bundle.keys()].some((file) => file.endsWith('.mjs.map'))).toBe(true);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
