@@ -4,6 +4,11 @@ export { InvalidPatternError, compilePattern, matchesPattern, prepareEvent, vali
 export type { CompiledPattern, PatternInput } from './bus/pattern';
 export { RuleIndex } from './bus/rule-index';
 export type { IndexedRule } from './bus/rule-index';
+export { EventBridgeServer, PUT_EVENTS_QUOTAS } from './bus/event-bridge-server';
+export { LocalEventBus } from './bus/local-event-bus';
+export type { BusEvent, LocalEventBusOptions, LocalTarget, PutEventsEntry, PutEventsResult } from './bus/local-event-bus';
+export { LocalQueue } from './bus/local-queue';
+export type { QueueMessage } from './bus/local-queue';
 export { LocalSagaRunner } from './saga-runner';
 export type { LocalSagaOptions, SagaExecution, SagaPutEventsEntry } from './saga-runner';
 export { EmailSink } from './email-sink';

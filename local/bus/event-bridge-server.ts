@@ -1,0 +1,67 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { entrySize } from '../../functions/shared/publish';
+import type { LocalEventBus, PutEventsEntry } from './local-event-bus';
+
+/** PutEvents quotas as AWS enforces them on the request. */
+export const PUT_EVENTS_QUOTAS = { maxEntries: 10, maxRequestBytes: 256 * 1024 } as const;
+
+/**
+ * EventBridge's PutEvents on loopback, in the AWS JSON 1.1 protocol the SDK speaks (`X-Amz-Target:
+ * AWSEvents.PutEvents`), so the unchanged `@aws-sdk/client-eventbridge` reaches it through
+ * AWS_ENDPOINT_URL_EVENTBRIDGE. Request limits answer with AWS's error types.
+ */
+export class EventBridgeServer {
+  private server?: Server;
+  url = '';
+
+  constructor(private readonly buses: ReadonlyMap<string, LocalEventBus>) {}
+
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (target !== 'AWSEvents.PutEvents') return reply(res, 400, { __type: 'UnknownOperationException', message: `The local EventBridge serves PutEvents only, not ${target || 'this request'}` });
+    let body: { Entries?: PutEventsEntry[]; EndpointId?: string };
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+    } catch {
+      return reply(res, 400, { __type: 'SerializationException', message: 'Request body is not valid JSON' });
+    }
+    const entries = body.Entries ?? [];
+    if (entries.length < 1 || entries.length > PUT_EVENTS_QUOTAS.maxEntries) {
+      return reply(res, 400, {
+        __type: 'ValidationException',
+        message: `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${PUT_EVENTS_QUOTAS.maxEntries}`}`,
+      });
+    }
+    const size = entries.reduce((sum, entry) => sum + entrySize({ ...entry, Time: entry.Time === undefined ? undefined : new Date() } as never), 0);
+    if (size > PUT_EVENTS_QUOTAS.maxRequestBytes) return reply(res, 400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
+    const results = entries.map((entry) => {
+      const bus = this.busFor(entry.EventBusName);
+      return bus ? bus.putEvents([entry])[0] : { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName ?? 'default'} does not exist.` };
+    });
+    return reply(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => r && 'ErrorCode' in r).length });
+  }
+
+  private busFor(name: string | undefined): LocalEventBus | undefined {
+    const key = name ?? 'default';
+    return this.buses.get(key) ?? [...this.buses.values()].find((bus) => bus.arn === key);
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LocalQueue } from './local-queue';
+import { validatePattern, type PatternInput } from './pattern';
+import { RuleIndex } from './rule-index';
+
+/** An event as EventBridge delivers it to targets. */
+export interface BusEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Record<string, unknown>;
+  readonly 'replay-name'?: string;
+}
+
+/** A rule's target: a function to call, with EventBridge's retry policy and a dead-letter queue. */
+export interface LocalTarget {
+  readonly id: string;
+  readonly invoke: (event: BusEvent) => Promise<unknown>;
+  /** @default SUBSCRIPTION_DEFAULTS of the infra (185 attempts, 24 h) */
+  readonly retryPolicy?: { readonly maximumRetryAttempts: number; readonly maximumEventAgeInSeconds: number };
+  readonly deadLetterQueue?: LocalQueue;
+}
+
+/** One PutEvents entry, as the API takes it. */
+export interface PutEventsEntry {
+  readonly Source?: string;
+  readonly DetailType?: string;
+  readonly Detail?: string;
+  readonly Resources?: readonly string[];
+  readonly EventBusName?: string;
+  readonly Time?: string | number;
+  readonly TraceHeader?: string;
+}
+
+export type PutEventsResult = { readonly EventId: string } | { readonly ErrorCode: string; readonly ErrorMessage: string };
+
+export interface LocalEventBusOptions {
+  readonly name: string;
+  readonly account?: string;
+  readonly region?: string;
+  /** Append-only archive of every accepted event (JSON lines); replay reads it. @default - no archive */
+  readonly archiveFile?: string;
+  /**
+   * Milliseconds before the first retry of a failed delivery; doubles each time, with full jitter. EventBridge
+   * waits seconds to minutes; locally the same policy runs on a shorter clock. @default 50
+   */
+  readonly retryBaseMs?: number;
+}
+
+const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 };
+
+/** The local event bus: PutEvents semantics, the model's rules, retries and DLQs per target, archive and replay. */
+export class LocalEventBus {
+  readonly name: string;
+  readonly arn: string;
+  private readonly rules = new RuleIndex<{ ruleName: string; target: LocalTarget }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly account: string;
+  private readonly region: string;
+
+  constructor(private readonly options: LocalEventBusOptions) {
+    this.name = options.name;
+    this.account = options.account ?? '000000000000';
+    this.region = options.region ?? 'eu-west-1';
+    this.arn = `arn:aws:events:${this.region}:${this.account}:event-bus/${this.name}`;
+    if (options.archiveFile) mkdirSync(dirname(options.archiveFile), { recursive: true });
+  }
+
+  /** Adds a rule; an invalid pattern is refused with EventBridge's reasons, naming the rule. */
+  addRule(ruleName: string, pattern: PatternInput, target: LocalTarget): void {
+    const errors = validatePattern(pattern);
+    if (errors.length > 0) throw new Error(`Rule ${ruleName} has an invalid event pattern: ${errors.join('; ')}`);
+    this.rules.add({ name: ruleName, target: { ruleName, target } }, pattern);
+  }
+
+  /** Accepts entries as PutEvents does: each gets an event id or an error code; accepted events are archived, then delivered. */
+  putEvents(entries: readonly PutEventsEntry[]): PutEventsResult[] {
+    return entries.map((entry) => {
+      const problem = entryProblem(entry, this.name, this.arn);
+      if (problem) return problem;
+      const event: BusEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType as string,
+        source: entry.Source as string,
+        account: this.account,
+        time: entryTime(entry.Time),
+        region: this.region,
+        resources: [...(entry.Resources ?? [])],
+        detail: JSON.parse(entry.Detail as string) as Record<string, unknown>,
+      };
+      if (this.options.archiveFile) appendFileSync(this.options.archiveFile, `${JSON.stringify(event)}\n`);
+      this.dispatch(event);
+      return { EventId: event.id };
+    });
+  }
+
+  /** Re-sends the archived events whose time lies in [start, end), marked with `replay-name` as EventBridge marks them. */
+  replay(replayName: string, start: Date, end: Date): number {
+    const archived = this.archived().filter((event) => {
+      const time = Date.parse(event.time);
+      return time >= start.getTime() && time < end.getTime();
+    });
+    for (const event of archived) this.dispatch({ ...event, 'replay-name': replayName });
+    return archived.length;
+  }
+
+  /** Every archived event, oldest first. */
+  archived(): BusEvent[] {
+    if (!this.options.archiveFile || !existsSync(this.options.archiveFile)) return [];
+    return readFileSync(this.options.archiveFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as BusEvent);
+  }
+
+  /** Resolves when every delivery under way (retries included) has finished. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private dispatch(event: BusEvent): void {
+    for (const { target } of this.rules.match(event)) {
+      const delivery = this.deliver(event, target.ruleName, target.target).finally(() => this.inFlight.delete(delivery));
+      this.inFlight.add(delivery);
+    }
+  }
+
+  /** Delivers with EventBridge's retry policy: up to maximumRetryAttempts retries within maximumEventAgeInSeconds, then the DLQ. */
+  private async deliver(event: BusEvent, ruleName: string, target: LocalTarget): Promise<void> {
+    const policy = target.retryPolicy ?? DEFAULT_RETRY;
+    const deadline = Date.parse(event.time) + policy.maximumEventAgeInSeconds * 1000;
+    const base = this.options.retryBaseMs ?? 50;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= policy.maximumRetryAttempts; attempt++) {
+      if (attempt > 0) {
+        if (Date.now() >= deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** Math.min(attempt - 1, 10)));
+      }
+      try {
+        await target.invoke(event);
+        return;
+      } catch (error) {
+        lastError = error;
+        if ((error as { retryable?: boolean }).retryable === false) break;
+      }
+    }
+    const reason = lastError instanceof Error ? lastError : new Error(String(lastError));
+    target.deadLetterQueue?.send(JSON.stringify(event), {
+      RULE_ARN: `arn:aws:events:${this.region}:${this.account}:rule/${this.name}/${ruleName}`,
+      TARGET_ARN: target.id,
+      ERROR_CODE: reason.name,
+      ERROR_MESSAGE: reason.message,
+    });
+  }
+}
+
+function entryProblem(entry: PutEventsEntry, busName: string, busArn: string): PutEventsResult | undefined {
+  const bus = entry.EventBusName ?? 'default';
+  if (bus !== busName && bus !== busArn) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+  if (!entry.Source) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' };
+  if (!entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
+  if (!entry.Detail) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' };
+  try {
+    const detail: unknown = JSON.parse(entry.Detail);
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  } catch {
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  }
+  return undefined;
+}
+
+function entryTime(time: string | number | undefined): string {
+  if (time === undefined) return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const date = typeof time === 'number' ? new Date(time * 1000) : new Date(time);
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
