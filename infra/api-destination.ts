@@ -3,6 +3,7 @@ import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
+import { API_DESTINATION_DEFAULTS } from './defaults';
 import { ProblemList } from './errors';
 import { Subscription, type RetryPolicyArgs } from './subscription';
 
@@ -12,8 +13,7 @@ export type ConnectionAuth =
   | { readonly type: 'BASIC'; readonly username: string; readonly password: pulumi.Output<string> }
   | { readonly type: 'OAUTH_CLIENT_CREDENTIALS'; readonly authorizationEndpoint: string; readonly clientId: string; readonly clientSecret: pulumi.Output<string>; readonly httpMethod?: 'GET' | 'POST' | 'PUT' };
 
-/** The talk's example: a minute of retries, four attempts, then the DLQ. */
-export const API_DESTINATION_DEFAULTS = { maximumEventAgeInSeconds: 60, maximumRetryAttempts: 4 } as const;
+export { API_DESTINATION_DEFAULTS };
 
 export interface ApiDestinationArgs {
   readonly eventBusName: pulumi.Input<string>;

@@ -6,6 +6,7 @@ import * as sqs from '@pulumi/aws/sqs';
 import * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
+import { LAMBDA_ASYNC_DEFAULTS, SUBSCRIPTION_DEFAULTS } from './defaults';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
 
@@ -25,13 +26,7 @@ export interface RetryPolicyArgs {
   readonly maximumEventAgeInSeconds?: number;
 }
 
-/** AWS's defaults, written out so every target states its policy. */
-export const SUBSCRIPTION_DEFAULTS = {
-  maximumRetryAttempts: 185,
-  maximumEventAgeInSeconds: 86_400,
-  /** DLQ messages are kept as long as SQS allows, to leave time for redrive. */
-  deadLetterRetentionSeconds: 1_209_600,
-} as const;
+export { SUBSCRIPTION_DEFAULTS };
 
 export interface SubscriptionArgs {
   readonly eventBusName: pulumi.Input<string>;
@@ -142,7 +137,7 @@ export class Subscription extends pulumi.ComponentResource {
         this.asyncFailureQueueName = failures.name;
         new lambda.FunctionEventInvokeConfig(
           `${name}-async`,
-          { functionName: target.functionName, maximumRetryAttempts: 2, destinationConfig: { onFailure: { destination: failures.arn } } },
+          { functionName: target.functionName, maximumRetryAttempts: LAMBDA_ASYNC_DEFAULTS.maximumRetryAttempts, destinationConfig: { onFailure: { destination: failures.arn } } },
           parent,
         );
         if (target.functionRoleName) {

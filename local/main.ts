@@ -1,26 +1,50 @@
 /**
- * `npm start`: the local runtime's entry point. Until the embedded bus, state machine and API arrive,
- * it runs the largest slice that exists: load and check the catalog and the model, then print the
- * design table, the event table and every subscription's derived pattern.
+ * `npm start`: the order system on this machine. Options: --port N (or PORT), --data-dir DIR, --in-memory,
+ * --fail-delivery. Prints one line per endpoint (also written to <data dir>/endpoints.json); Ctrl-C stops it.
  */
-import { EventflowError, loadOrderSystem, renderDesignTable, renderEventTable } from '../model';
+import { parseArgs } from 'node:util';
+import { EventflowError } from '../model';
+import { startLocal } from './start-local';
 
-function main(): void {
-  const app = loadOrderSystem();
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string', default: '.data' },
+      'in-memory': { type: 'boolean', default: false },
+      'fail-delivery': { type: 'boolean', default: false },
+    },
+  });
+  const port = values.port ?? process.env.PORT ?? '3000';
+  if (!/^\d+$/.test(port) || Number(port) > 65_535) throw new EventflowError(`--port (or PORT) must be a port number from 0 to 65535, got ${JSON.stringify(port)}`);
+  const system = await startLocal({ port: Number(port), dataDir: values['data-dir'], inMemory: values['in-memory'], failDelivery: values['fail-delivery'] });
   const out = process.stdout;
-  out.write(`# ${app.name}: ${app.actions.length} actions, ${app.catalog.all().length} event versions, ${app.subscriptions.length} subscriptions\n\n`);
-  out.write(`## Design table\n\n${renderDesignTable(app)}\n\n`);
-  out.write(`## Event table\n\n${renderEventTable(app)}\n\n`);
-  out.write('## Subscriptions (derived EventBridge patterns)\n\n');
-  for (const subscription of app.subscriptions) {
-    out.write(`- ${subscription.id} → ${subscription.target}: ${JSON.stringify(subscription.pattern)}\n`);
-  }
+  out.write(`eventflow is running locally (data in ${values['in-memory'] ? 'memory' : values['data-dir']}):\n`);
+  out.write(`  HTTP API           ${system.endpoints.api}   POST /orders, GET /orders/{orderId}\n`);
+  out.write(`  EventBridge        ${system.endpoints.eventBridge}\n`);
+  out.write(`  Step Functions     ${system.endpoints.stepFunctions}\n`);
+  out.write(`  DynamoDB           ${system.endpoints.dynamodb}\n`);
+  out.write(`  E-mail (SES) sink  ${system.endpoints.email}\n`);
+  out.write(`  Delivery provider  ${system.endpoints.deliveryProvider}${values['fail-delivery'] ? '   (failing on purpose)' : ''}\n`);
+  out.write(`Try: curl -s -XPOST ${system.apiUrl}/orders -d '{"customerId":"customer-1","productId":"product-1","quantity":1}'\n`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    out.write('stopping…\n');
+    system.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof EventflowError)) throw error;
-  process.stderr.write(`${error.message}\n`);
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof EventflowError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
-}
+});

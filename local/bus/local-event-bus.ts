@@ -121,6 +121,11 @@ export class LocalEventBus {
       .map((line) => JSON.parse(line) as BusEvent);
   }
 
+  /** Deliveries under way, retries included. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves when every delivery under way (retries included) has finished. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

@@ -1,0 +1,44 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the delivery provider received: the API destination's body and headers. */
+export interface ReceivedDelivery {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+/**
+ * The external delivery provider on loopback, reached as an API destination reaches it. Records what it
+ * receives; with `failing` set it answers 503, so retries, the DLQ and redrive can be watched.
+ */
+export class DeliverySink {
+  readonly received: ReceivedDelivery[] = [];
+  failing = false;
+  private server?: Server;
+  url = '';
+
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (this.failing) {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'delivery provider unavailable (failing on purpose)' }));
+          return;
+        }
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+        this.received.push({ headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as unknown });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ accepted: true }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

@@ -1,0 +1,220 @@
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { loadOrderSystem } from '../model';
+import { TABLES, tableEnvVar } from '../model/tables';
+import { DEMO_DATA } from '../functions/seed';
+import { functionActions, handlerFile } from '../functions/handlers';
+import { API_DESTINATION_DEFAULTS, LAMBDA_ASYNC_DEFAULTS } from '../infra/defaults';
+import { EventBridgeServer } from './bus/event-bridge-server';
+import { LocalEventBus, type BusEvent, type LocalTarget } from './bus/local-event-bus';
+import { LocalQueue } from './bus/local-queue';
+import { DeliverySink } from './delivery-sink';
+import { EmailSink } from './email-sink';
+import { HttpApiServer } from './http-api';
+import { lambdaContext } from './lambda-context';
+import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
+import { StepFunctionsServer } from './step-functions-server';
+
+// dynalite ships no types; this is the part of its API we use.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: { path?: string; createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
+
+export interface StartLocalOptions {
+  /** Port of the HTTP API. @default PORT, else 3000 (0 picks a free port) */
+  readonly port?: number;
+  /** Where DynamoDB data, the archive and endpoints.json live. @default '.data' */
+  readonly dataDir?: string;
+  /** Keep DynamoDB in memory: nothing survives a restart. @default false */
+  readonly inMemory?: boolean;
+  /** The delivery provider answers 503, to watch retries, the DLQ and redrive. @default false */
+  readonly failDelivery?: boolean;
+  /** First retry delay of the bus (ms) and of the saga (ms). @default 50 */
+  readonly retryBaseMs?: number;
+}
+
+/** Where each local stand-in listens. */
+export interface LocalEndpoints {
+  readonly api: string;
+  readonly eventBridge: string;
+  readonly stepFunctions: string;
+  readonly dynamodb: string;
+  readonly email: string;
+  readonly deliveryProvider: string;
+}
+
+/** The running system, for programs and tests. */
+export interface LocalSystem {
+  readonly apiUrl: string;
+  readonly endpoints: LocalEndpoints;
+  readonly bus: LocalEventBus;
+  readonly stepFunctions: StepFunctionsServer;
+  readonly emailSink: EmailSink;
+  readonly deliverySink: DeliverySink;
+  /** Dead-letter queues by subscription id (rule DLQs, and Lambda's on-failure queues). */
+  readonly deadLetterQueues: ReadonlyMap<string, LocalQueue>;
+  /** Waits until no delivery and no execution is under way. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const EVENT_BUS_NAME = 'eventflow-local';
+const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:eventflow-local-order-saga';
+const DELIVERY_API_KEY = 'local-delivery-key';
+
+/**
+ * Starts the whole order system on this machine: dynalite, the bus (PutEvents, the model's rules, retries,
+ * DLQs, archive), Step Functions running the real ASL, the HTTP API, and sinks for e-mail and the delivery
+ * provider. The handlers run unchanged: their SDK clients reach these endpoints through AWS_ENDPOINT_URL_*.
+ * One system per process (the handlers read their configuration from the process environment).
+ */
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalSystem> {
+  const app = loadOrderSystem();
+  const dataDir = resolve(options.dataDir ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const retryBaseMs = options.retryBaseMs ?? 50;
+
+  const dynamo = dynalite({ ...(options.inMemory ? {} : { path: join(dataDir, 'dynamodb') }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((done) => dynamo.listen(0, '127.0.0.1', done));
+  const dynamoUrl = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const emailSink = await new EmailSink().start();
+  const deliverySink = await new DeliverySink().start();
+  deliverySink.failing = options.failDelivery ?? false;
+  const bus = new LocalEventBus({ name: EVENT_BUS_NAME, archiveFile: join(dataDir, 'archive.jsonl'), retryBaseMs });
+  const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]])).start();
+  let runner: LocalSagaRunner | undefined;
+  const stepFunctions = await new StepFunctionsServer(STATE_MACHINE_ARN, () => {
+    if (!runner) throw new Error('the saga runner is not ready yet');
+    return runner;
+  }).start();
+
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
+    AWS_ENDPOINT_URL_SESV2: emailSink.url,
+    AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    EVENT_BUS_NAME,
+    ORDER_SAGA_ARN: STATE_MACHINE_ARN,
+    SENDER_EMAIL: 'orders@eventflow.local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  for (const table of TABLES) process.env[tableEnvVar(table)] = `local-${table.logicalName}`;
+  await prepareTables(dynamoUrl);
+
+  // Handlers are loaded only now, after the environment they read at init is set.
+  const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
+  for (const action of functionActions(app)) {
+    handlers.set(action.id, ((await import(handlerFile(action.id))) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler);
+  }
+  const invoke = (actionId: string) => (event: unknown) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(`local-${actionId.replace('.', '-')}`));
+
+  runner = new LocalSagaRunner({
+    app,
+    eventBusName: EVENT_BUS_NAME,
+    retryIntervalMs: retryBaseMs,
+    tasks: Object.fromEntries(app.actions.filter((a) => a.trigger.kind === 'saga-step' && !a.trigger.publishOnly).map((a) => [a.id, invoke(a.id)])),
+    putEvents: async (entries: readonly SagaPutEventsEntry[]) =>
+      bus.putEvents(entries.map((entry) => ({ ...entry, Detail: JSON.stringify(entry.Detail) }))).map((result) => {
+        if ('ErrorCode' in result) throw Object.assign(new Error(result.ErrorMessage), { name: 'EventBridge.FailedEntry' });
+        return result.EventId;
+      }),
+  });
+
+  const deadLetterQueues = new Map<string, LocalQueue>();
+  for (const subscription of app.subscriptions) {
+    const queue = new LocalQueue(`${subscription.id}-dlq`);
+    deadLetterQueues.set(subscription.id, queue);
+    bus.addRule(subscription.id, subscription.pattern, targetFor(subscription.id, subscription.target, queue, invoke, deliverySink));
+  }
+
+  const api = await new HttpApiServer(
+    app.actions.flatMap((action) =>
+      action.trigger.kind === 'api'
+        ? [{ method: action.trigger.method, path: action.trigger.path, handler: invoke(action.id) as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> }]
+        : [],
+    ),
+  ).start(options.port ?? Number(process.env.PORT ?? 3000));
+
+  const endpoints: LocalEndpoints = { api: api.url, eventBridge: eventBridge.url, stepFunctions: stepFunctions.url, dynamodb: dynamoUrl, email: emailSink.url, deliveryProvider: deliverySink.url };
+  writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+
+  const idle = async () => {
+    for (let round = 0; round < 50; round++) {
+      await bus.idle();
+      await stepFunctions.idle();
+      await bus.idle();
+      if (bus.pending === 0 && stepFunctions.running === 0) return;
+    }
+  };
+  return {
+    apiUrl: api.url,
+    endpoints,
+    bus,
+    stepFunctions,
+    emailSink,
+    deliverySink,
+    deadLetterQueues,
+    idle,
+    stop: async () => {
+      await api.stop();
+      await idle();
+      await Promise.all([stepFunctions.stop(), eventBridge.stop(), emailSink.stop(), deliverySink.stop()]);
+      await new Promise<void>((done) => dynamo.close(() => done()));
+    },
+  };
+}
+
+/** A subscription's target as the local bus calls it, with the policy its deployed counterpart has. */
+function targetFor(id: string, kind: string, queue: LocalQueue, invoke: (actionId: string) => (event: unknown) => Promise<unknown>, deliverySink: DeliverySink): LocalTarget {
+  if (kind === 'api-destination') {
+    return {
+      id: `api-destination/${id}`,
+      retryPolicy: API_DESTINATION_DEFAULTS,
+      deadLetterQueue: queue,
+      invoke: async (event: BusEvent) => {
+        // An API destination sends the event as the body, with the connection's key, and waits at most 5 s.
+        const response = await fetch(deliverySink.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': DELIVERY_API_KEY }, body: JSON.stringify(event), signal: AbortSignal.timeout(5000) });
+        if (!response.ok) throw Object.assign(new Error(`delivery provider answered ${response.status}`), { name: `HTTP${response.status}` });
+      },
+    };
+  }
+  // EventBridge hands the event to Lambda asynchronously; Lambda retries twice, then the on-failure queue.
+  return { id: `lambda/${id}`, retryPolicy: LAMBDA_ASYNC_DEFAULTS, deadLetterQueue: queue, invoke: invoke(id) };
+}
+
+/** Creates the model's tables that do not exist yet and seeds the demo data into a new data folder. */
+async function prepareTables(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint });
+  try {
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    const created = new Set<string>();
+    for (const table of TABLES) {
+      const name = `local-${table.logicalName}`;
+      if (existing.has(name)) continue;
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: table.partitionKey.name, AttributeType: table.partitionKey.type }],
+          KeySchema: [{ AttributeName: table.partitionKey.name, KeyType: 'HASH' }],
+        }),
+      );
+      created.add(table.logicalName);
+    }
+    const documents = DynamoDBDocumentClient.from(client);
+    for (const { table, items } of DEMO_DATA) {
+      if (!created.has(table.logicalName)) continue;
+      for (const item of items) await documents.send(new PutCommand({ TableName: `local-${table.logicalName}`, Item: item }));
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocal, type LocalSystem } from '../../local/start-local';
+
+interface OrderView {
+  orderId: string;
+  status: string;
+  reason: string | null;
+  correlationId: string;
+  history: Array<{ status: string }>;
+}
+
+/**
+ * The whole system on one machine, end to end over HTTP with the real SDK clients: API → OrderCreated →
+ * StartOrderSaga → the saga (real ASL) → facts on the local bus → choreographed consumers.
+ */
+describe('startLocal: end to end over HTTP', () => {
+  let system: LocalSystem;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'eventflow-local-'));
+    system = await startLocal({ port: 0, dataDir, retryBaseMs: 1 });
+  }, 30_000);
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function placeOrder(customerId: string, productId: string, quantity = 1): Promise<OrderView> {
+    const created = await fetch(`${system.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId, productId, quantity }) });
+    expect(created.status).toBe(201);
+    const { orderId } = (await created.json()) as { orderId: string };
+    await system.idle();
+    return (await (await fetch(`${system.apiUrl}/orders/${orderId}`)).json()) as OrderView;
+  }
+  /** The saga's facts in order; choreographed ones (EmailSent) interleave wherever their consumer ran. */
+  const sagaFacts = (correlationId: string) => trace(correlationId).filter((type) => type !== 'EmailSent');
+  const trace = (correlationId: string) => system.bus.archived().filter((e) => (e.detail.metadata as { correlationId: string }).correlationId === correlationId).map((e) => e['detail-type']);
+
+  it('completes an order, e-mails a receipt and hands the parcel to the delivery provider', async () => {
+    const order = await placeOrder('customer-1', 'product-1', 2);
+
+    expect(order).toMatchObject({ status: 'COMPLETED', reason: null });
+    expect(order.history.map((h) => h.status)).toEqual(['PENDING', 'COMPLETED']);
+    expect(sagaFacts(order.correlationId)).toEqual(['OrderCreated', 'ItemReserved', 'ItemDescribed', 'CustomerDescribed', 'DeliveryEstimated', 'PaymentMade', 'ItemRemoved', 'DeliveryStarted', 'OrderCompleted']);
+    expect(trace(order.correlationId)).toContain('EmailSent');
+    expect(system.emailSink.received.some((e) => e.tags.template === 'payment-receipt' && e.subject.includes(order.orderId))).toBe(true);
+    expect(system.deliverySink.received.some((d) => (d.body as { detail: { data: { orderId: string } } }).detail.data.orderId === order.orderId && d.headers['x-api-key'] === 'local-delivery-key')).toBe(true);
+  });
+
+  it.each([
+    ['customer-1', 'product-sold-out', 'ITEM_NOT_AVAILABLE'],
+    ['customer-unknown', 'product-1', 'CUSTOMER_UNKNOWN'],
+    ['customer-declined', 'product-1', 'PAYMENT_DECLINED'],
+  ])('cancels an order of %s for %s with %s', async (customerId, productId, reason) => {
+    const order = await placeOrder(customerId, productId);
+
+    expect(order).toMatchObject({ status: 'CANCELLED', reason });
+    expect(sagaFacts(order.correlationId).slice(-1)).toEqual(['OrderCancelled']);
+  });
+
+  it('answers 400 naming each bad field and 404 for an unknown order', async () => {
+    const bad = await fetch(`${system.apiUrl}/orders`, { method: 'POST', body: JSON.stringify({ customerId: 'customer-1', quantity: 'two' }) });
+    const missing = await fetch(`${system.apiUrl}/orders/no-such-order`);
+
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path).sort()).toEqual(['$.productId', '$.quantity']);
+    expect(missing.status).toBe(404);
+  });
+
+  it('retries a failing delivery provider, then parks the event in the DLQ', async () => {
+    system.deliverySink.failing = true;
+    try {
+      const order = await placeOrder('customer-1', 'product-1');
+
+      expect(order.status).toBe('COMPLETED');
+      const dlq = system.deadLetterQueues.get('delivery.NotifyDeliveryProvider')!;
+      const parked = dlq.list().map((m) => JSON.parse(m.body) as { detail: { data: { orderId: string } } });
+      expect(parked.some((event) => event.detail.data.orderId === order.orderId)).toBe(true);
+      expect(dlq.list()[0]?.attributes.ERROR_MESSAGE).toBe('delivery provider answered 503');
+    } finally {
+      system.deliverySink.failing = false;
+    }
+  });
+});
