@@ -130,7 +130,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   const deadLetterQueues = new Map<string, LocalQueue>();
   for (const subscription of app.subscriptions) {
-    const queue = new LocalQueue(`${subscription.id}-dlq`);
+    const queue = new LocalQueue(`${subscription.id}-dlq`, options.inMemory ? undefined : deadLetterFile(dataDir, subscription.id));
     deadLetterQueues.set(subscription.id, queue);
     bus.addRule(subscription.id, subscription.pattern, targetFor(subscription.id, subscription.target, queue, invoke, deliverySink));
   }
@@ -217,4 +217,9 @@ async function prepareTables(endpoint: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/** Where the local DLQ of a subscription keeps its messages. */
+export function deadLetterFile(dataDir: string, subscriptionId: string): string {
+  return join(dataDir, 'dlq', `${subscriptionId}.json`);
 }

@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LocalQueue } from '../../local/bus/local-queue';
+import { localSource, redrive } from '../../local/redrive';
 import { startLocal, type LocalSystem } from '../../local/start-local';
 
 interface OrderView {
@@ -80,8 +83,28 @@ describe('startLocal: end to end over HTTP', () => {
       const parked = dlq.list().map((m) => JSON.parse(m.body) as { detail: { data: { orderId: string } } });
       expect(parked.some((event) => event.detail.data.orderId === order.orderId)).toBe(true);
       expect(dlq.list()[0]?.attributes.ERROR_MESSAGE).toBe('delivery provider answered 503');
+
+      system.deliverySink.failing = false;
+      const client = new EventBridgeClient({ endpoint: system.endpoints.eventBridge, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const outcomes = await redrive(localSource(dlq), { client, eventBusName: 'eventflow-local' });
+      await system.idle();
+
+      expect(outcomes.every((o) => o.result === 'redriven')).toBe(true);
+      expect(dlq.depth).toBe(0);
+      expect(system.deliverySink.received.some((d) => (d.body as { detail: { data: { orderId: string } } }).detail.data.orderId === order.orderId)).toBe(true);
     } finally {
       system.deliverySink.failing = false;
     }
+  });
+
+  it('keeps a message whose redrive fails', async () => {
+    const queue = new LocalQueue('test-dlq');
+    queue.send(JSON.stringify({ source: 'eventflow.delivery', 'detail-type': 'DeliveryStarted', detail: {}, resources: [] }), {});
+    const client = new EventBridgeClient({ endpoint: system.endpoints.eventBridge, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+    const outcomes = await redrive(localSource(queue), { client, eventBusName: 'no-such-bus' });
+
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'failed', reason: expect.stringContaining('ResourceNotFoundException') })]);
+    expect(queue.depth).toBe(1);
   });
 });
