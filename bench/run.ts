@@ -7,11 +7,16 @@
  *   `runs`, `resources`, `evalMs {min, median, max}` (mocks installed → last output), `processMs` (whole process).
  * - `busMatching`: the local bus's rule matching (goal: ≥ 50,000 events/s against 1,000 rules).
  *   `rules`, `unindexedRules` (tested against every event), `events`, `eventsPerSecond`, `matchesPerEvent`.
+ * - `localSystem`: the whole system on this machine (`startLocal`, in memory).
+ *   `oneAtATime {orders, p50Ms, p99Ms, maxMs}`: POST /orders until every consequence has run (goal p50 ≤ 60, p99 ≤ 150);
+ *   `saturation {orders, concurrency, ordersPerSecond}`; `storage {dynaliteRequestsPerSecond, requestsPerOrder (goal ≤ 25),
+ *   storageBoundOrdersPerSecond, achievedRatio (goal ≥ 0.6)}`; `bareExecutor {executions, executionsPerSecond}`: the ceiling.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBusMatching } from './bus-matching';
+import { benchLocalSystem } from './local-system';
 import { benchStackEval } from './stack-eval';
 
 const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
@@ -28,4 +33,13 @@ process.stdout.write(
   `bus matching: ${busMatching.eventsPerSecond} events/s against ${busMatching.rules} rules (${busMatching.unindexedRules} unindexed), ${busMatching.matchesPerEvent} matches per event (goal ≥ 50000 events/s)\n`,
 );
 
-writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, stackEval, busMatching }, null, 2)}\n`);
+benchLocalSystem().then((localSystem) => {
+  const { oneAtATime: a, saturation: b, storage: c, bareExecutor: d } = localSystem;
+  process.stdout.write(`local system, one order at a time (${a.orders}): p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (goal p50 ≤ 60, p99 ≤ 150)\n`);
+  process.stdout.write(`local system at saturation (${b.orders} orders, ${b.concurrency} in flight): ${b.ordersPerSecond} orders/s\n`);
+  process.stdout.write(
+    `storage: dynalite ${c.dynaliteRequestsPerSecond} requests/s, ${c.requestsPerOrder} DynamoDB requests per order (goal ≤ 25) → bound ${c.storageBoundOrdersPerSecond} orders/s; achieved ${c.achievedRatio} of it (goal ≥ 0.6)\n`,
+  );
+  process.stdout.write(`bare executor (same ASL, in-memory tasks): ${d.executionsPerSecond} executions/s\n`);
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, stackEval, busMatching, localSystem }, null, 2)}\n`);
+});

@@ -1,9 +1,11 @@
 /**
  * `npm start`: the order system on this machine. Options: --port N (or PORT), --data-dir DIR, --in-memory,
- * --fail-delivery. Prints one line per endpoint (also written to <data dir>/endpoints.json); Ctrl-C stops it.
+ * --fail-delivery, --demo N (place N orders with a realistic mix, print a summary, stop). Prints one line per
+ * endpoint (also written to <data dir>/endpoints.json); Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
 import { EventflowError } from '../model';
+import { runDemo } from './demo';
 import { startLocal } from './start-local';
 
 async function main(): Promise<void> {
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: '.data' },
       'in-memory': { type: 'boolean', default: false },
       'fail-delivery': { type: 'boolean', default: false },
+      demo: { type: 'string' },
     },
   });
   const port = values.port ?? process.env.PORT ?? '3000';
@@ -26,6 +29,13 @@ async function main(): Promise<void> {
   out.write(`  DynamoDB           ${system.endpoints.dynamodb}\n`);
   out.write(`  E-mail (SES) sink  ${system.endpoints.email}\n`);
   out.write(`  Delivery provider  ${system.endpoints.deliveryProvider}${values['fail-delivery'] ? '   (failing on purpose)' : ''}\n`);
+  if (values.demo !== undefined) {
+    if (!/^[1-9]\d*$/.test(values.demo)) throw new EventflowError(`--demo takes a number of orders, got ${JSON.stringify(values.demo)}`);
+    out.write(`\nDemo: placing ${values.demo} orders\n`);
+    await runDemo(system, Number(values.demo));
+    await system.stop();
+    return;
+  }
   out.write(`Try: curl -s -XPOST ${system.apiUrl}/orders -d '{"customerId":"customer-1","productId":"product-1","quantity":1}'\n`);
   let stopping = false;
   const stop = () => {

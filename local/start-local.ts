@@ -2,10 +2,10 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { loadOrderSystem } from '../model';
+import { repoRoot } from '../model/paths';
 import { TABLES, tableEnvVar } from '../model/tables';
 import { DEMO_DATA } from '../functions/seed';
 import { functionActions, handlerFile } from '../functions/handlers';
@@ -20,9 +20,6 @@ import { lambdaContext } from './lambda-context';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { StepFunctionsServer } from './step-functions-server';
 
-// dynalite ships no types; this is the part of its API we use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
 
 export interface StartLocalOptions {
   /** Port of the HTTP API. @default PORT, else 3000 (0 picks a free port) */
@@ -59,6 +56,8 @@ export interface LocalSystem {
   readonly deadLetterQueues: ReadonlyMap<string, LocalQueue>;
   /** Waits until no delivery and no execution is under way. */
   idle(): Promise<void>;
+  /** DynamoDB requests served since start (for the benchmark's requests-per-order figure). */
+  dynamoRequests(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -78,9 +77,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   mkdirSync(dataDir, { recursive: true });
   const retryBaseMs = options.retryBaseMs ?? 50;
 
-  const dynamo = dynalite({ ...(options.inMemory ? {} : { path: join(dataDir, 'dynamodb') }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((done) => dynamo.listen(0, '127.0.0.1', done));
-  const dynamoUrl = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const dynamo = await startDynamoProcess(options.inMemory ? undefined : join(dataDir, 'dynamodb'));
+  const dynamoUrl = dynamo.url;
   const emailSink = await new EmailSink().start();
   const deliverySink = await new DeliverySink().start();
   deliverySink.failing = options.failDelivery ?? false;
@@ -163,11 +161,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     deliverySink,
     deadLetterQueues,
     idle,
+    dynamoRequests: dynamo.requests,
     stop: async () => {
       await api.stop();
       await idle();
       await Promise.all([stepFunctions.stop(), eventBridge.stop(), emailSink.stop(), deliverySink.stop()]);
-      await new Promise<void>((done) => dynamo.close(() => done()));
+      await dynamo.stop();
     },
   };
 }
@@ -222,4 +221,32 @@ async function prepareTables(endpoint: string): Promise<void> {
 /** Where the local DLQ of a subscription keeps its messages. */
 export function deadLetterFile(dataDir: string, subscriptionId: string): string {
   return join(dataDir, 'dlq', `${subscriptionId}.json`);
+}
+
+/** dynalite in its own process (local/dynalite-server.cjs), persisted at `path` or in memory. */
+async function startDynamoProcess(path: string | undefined): Promise<{ url: string; requests: () => Promise<number>; stop: () => Promise<void> }> {
+  const child: ChildProcess = fork(join(repoRoot(), 'local', 'dynalite-server.cjs'), path ? [path] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  const port = await new Promise<number>((done, fail) => {
+    child.once('message', (message: { type: string; port: number }) => done(message.port));
+    child.once('exit', (code) => fail(new Error(`dynalite exited with ${code} before it listened`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () =>
+      new Promise((done) => {
+        const onMessage = (message: { type: string; requests: number }) => {
+          if (message.type !== 'count') return;
+          child.off('message', onMessage);
+          done(message.requests);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'count' });
+      }),
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LocalQueue } from '../../local/bus/local-queue';
 import { localSource, redrive } from '../../local/redrive';
+import { DEMO_MIX, runDemo } from '../../local/demo';
 import { startLocal, type LocalSystem } from '../../local/start-local';
 
 interface OrderView {
@@ -95,6 +96,16 @@ describe('startLocal: end to end over HTTP', () => {
     } finally {
       system.deliverySink.failing = false;
     }
+  });
+
+  it('runs the demo: every outcome of the mix, a summary and one order’s trace', async () => {
+    let printed = '';
+    const out = { write: (text: string) => ((printed += text), true) } as unknown as NodeJS.WritableStream;
+
+    const orders = await runDemo(system, 20, out, 4);
+
+    expect(new Set(orders.map((o) => o.outcome))).toEqual(new Set(DEMO_MIX.map((m) => m.expect)));
+    for (const section of ['Orders by final status and reason', 'Events by type', 'Dead-letter queues', 'Order latency', 'Trace of order']) expect(printed).toContain(section);
   });
 
   it('keeps a message whose redrive fails', async () => {

@@ -1,0 +1,130 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrderSystem } from '../model';
+import { LocalSagaRunner } from '../local/saga-runner';
+import { startLocal, type LocalSystem } from '../local/start-local';
+
+/** The local system's figures (see bench/run.ts for the keys). */
+export interface LocalSystemResult {
+  readonly oneAtATime: { readonly orders: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  readonly saturation: { readonly orders: number; readonly concurrency: number; readonly ordersPerSecond: number };
+  readonly storage: { readonly dynaliteRequestsPerSecond: number; readonly requestsPerOrder: number; readonly storageBoundOrdersPerSecond: number; readonly achievedRatio: number };
+  readonly bareExecutor: { readonly executions: number; readonly executionsPerSecond: number };
+}
+
+const ORDER = { customerId: 'customer-1', productId: 'product-1', quantity: 1 };
+
+async function placeAndSettle(system: LocalSystem): Promise<void> {
+  const response = await fetch(`${system.apiUrl}/orders`, { method: 'POST', body: JSON.stringify(ORDER) });
+  if (response.status !== 201) throw new Error(`POST /orders answered ${response.status}`);
+  await response.arrayBuffer();
+}
+
+/**
+ * (a) one order at a time, POST until every consequence has run (saga, e-mail, status view, delivery
+ * provider); (b) orders per second at saturation; (c) dynalite's own requests per second with the system's
+ * request mix, and DynamoDB requests per order counted during (a), giving the storage-bound limit;
+ * (d) the same ASL on the bare executor with in-memory tasks, the ceiling.
+ */
+export async function benchLocalSystem(sequential = 200, concurrent = 400, concurrency = 16): Promise<LocalSystemResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eventflow-bench-'));
+  process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
+  const system = await startLocal({ port: 0, dataDir, inMemory: true, retryBaseMs: 1 });
+  try {
+    for (let i = 0; i < 20; i++) {
+      await placeAndSettle(system);
+      await system.idle();
+    }
+    const latencies: number[] = [];
+    const requestsBefore = await system.dynamoRequests();
+    for (let i = 0; i < sequential; i++) {
+      const started = performance.now();
+      await placeAndSettle(system);
+      await system.idle();
+      latencies.push(performance.now() - started);
+    }
+    const requestsPerOrder = ((await system.dynamoRequests()) - requestsBefore) / sequential;
+    latencies.sort((a, b) => a - b);
+    const pick = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number);
+
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < concurrent) {
+          next++;
+          await placeAndSettle(system);
+        }
+      }),
+    );
+    await system.idle();
+    const ordersPerSecond = concurrent / ((performance.now() - started) / 1000);
+
+    const dynaliteRequestsPerSecond = await dynaliteThroughput(system.endpoints.dynamodb);
+    const storageBound = dynaliteRequestsPerSecond / requestsPerOrder;
+    return {
+      oneAtATime: { orders: sequential, p50Ms: pick(0.5), p99Ms: pick(0.99), maxMs: Math.round(latencies[latencies.length - 1] as number) },
+      saturation: { orders: concurrent, concurrency, ordersPerSecond: Math.round(ordersPerSecond) },
+      storage: {
+        dynaliteRequestsPerSecond: Math.round(dynaliteRequestsPerSecond),
+        requestsPerOrder: Number(requestsPerOrder.toFixed(1)),
+        storageBoundOrdersPerSecond: Math.round(storageBound),
+        achievedRatio: Number((ordersPerSecond / storageBound).toFixed(2)),
+      },
+      bareExecutor: await bareExecutor(),
+    };
+  } finally {
+    await system.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** dynalite's requests per second on this machine, with 32 in flight, half writes and half reads (the system's mix). */
+async function dynaliteThroughput(endpoint: string, requests = 4000): Promise<number> {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const table = 'local-idempotency';
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < requests) {
+        const i = next++;
+        if (i % 2 === 0) await client.send(new PutItemCommand({ TableName: table, Item: { id: { S: `bench-${i}` }, status: { S: 'COMPLETED' } } }));
+        else await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: `bench-${i - 1}` } } }));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  client.destroy();
+  return requests / seconds;
+}
+
+/** The saga's ASL on the bare executor: every task answers its happy-path fact from memory; publishing does nothing. */
+async function bareExecutor(executions = 2000): Promise<{ executions: number; executionsPerSecond: number }> {
+  const app = loadOrderSystem();
+  const outcomes: Record<string, string> = {
+    'inventory.ReserveItem': 'ItemReserved',
+    'inventory.DescribeItem': 'ItemDescribed',
+    'customer.DescribeCustomer': 'CustomerDescribed',
+    'delivery.EstimateDelivery': 'DeliveryEstimated',
+    'payment.MakePayment': 'PaymentMade',
+    'inventory.RemoveItem': 'ItemRemoved',
+    'delivery.StartDelivery': 'DeliveryStarted',
+  };
+  const entry = { EventBusName: 'b', Source: 's', DetailType: 'd', Detail: {} };
+  const tasks: Record<string, () => Promise<unknown>> = Object.fromEntries(
+    Object.entries(outcomes).map(([id, outcome]) => [id, async () => ({ outcome, data: { paymentId: 'p', deliveryId: 'd' }, entries: [entry] })]),
+  );
+  tasks['inventory.ReleaseItem'] = async () => ({ outcome: 'NothingToRelease', data: null, entries: [] });
+  tasks['payment.RefundPayment'] = async () => ({ outcome: 'NothingToRefund', data: null, entries: [] });
+  const runner = new LocalSagaRunner({ app, tasks, eventBusName: 'b', putEvents: async (entries) => entries.map(() => 'id') });
+  const input = { order: { orderId: 'o', customerId: 'c', productId: 'p', quantity: 1 }, cause: { correlationId: 'c', idempotencyKey: 'k' } };
+  const started = performance.now();
+  for (let i = 0; i < executions; i++) {
+    const execution = await runner.run(`bench-${i}`, input);
+    if (execution.status !== 'SUCCEEDED') throw new Error(`bare execution failed: ${execution.error} ${execution.cause}`);
+  }
+  return { executions, executionsPerSecond: Math.round(executions / ((performance.now() - started) / 1000)) };
+}
