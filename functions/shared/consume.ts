@@ -1,7 +1,6 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { EventCatalog, EventVersion } from '../../model/catalog';
@@ -9,7 +8,7 @@ import { loadCatalog } from '../../model';
 import { compileSchema, type SchemaCheck } from '../../model/schema-validation';
 import type { EventData, EventEnvelope } from './envelope';
 import { EventValidationError } from './errors';
-import { powertoolsFor, traced } from './powertools';
+import { powertoolsFor, traced, type TracerLike } from './powertools';
 
 /** An event as EventBridge delivers it to a target: the envelope plus EventBridge's own fields. */
 export type DeliveredEvent<TData extends EventData = EventData> = EventEnvelope<TData> & {
@@ -48,7 +47,7 @@ export interface ConsumerOptions<TData extends EventData, TResult> {
   readonly catalog?: EventCatalog;
   /** @default - Powertools logger and tracer named after the service part of `name` */
   readonly logger?: Logger;
-  readonly tracer?: Tracer;
+  readonly tracer?: TracerLike;
 }
 
 /** A Lambda handler for EventBridge events. */
@@ -72,7 +71,7 @@ export function createConsumer<TData extends EventData, TResult>(options: Consum
   const checkEnvelope = compileSchema(catalog.envelopeSchema);
   const defaults = options.logger && options.tracer ? undefined : powertoolsFor(options.name.split('.')[0] ?? options.name);
   const logger = options.logger ?? (defaults as { logger: Logger }).logger;
-  const tracer = options.tracer ?? (defaults as { tracer: Tracer }).tracer;
+  const tracer = options.tracer ?? (defaults as { tracer: TracerLike }).tracer;
   const accepted = options.accepts ? new Set(options.accepts) : undefined;
 
   const persistenceStore = new DynamoDBPersistenceLayer({

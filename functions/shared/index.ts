@@ -7,6 +7,7 @@ export type { FailedEntry, InvalidEvent } from './errors';
 export { EventPublisher, PUBLISH_DEFAULTS, PUT_EVENTS_LIMITS, RETRYABLE_ERROR_CODES, entrySize, prepareEntries } from './publish';
 export type { PendingEntry, PublishedEvent, PublisherOptions, RetryOptions } from './publish';
 export { powertoolsFor, traced } from './powertools';
+export type { TracerLike } from './powertools';
 export { MissingConfigurationError, requiredEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';

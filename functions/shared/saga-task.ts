@@ -1,7 +1,6 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { loadCatalog } from '../../model';
@@ -9,7 +8,7 @@ import type { EventCatalog } from '../../model/catalog';
 import { EventflowError } from '../../model/errors';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
-import { powertoolsFor, traced } from './powertools';
+import { powertoolsFor, traced, type TracerLike } from './powertools';
 
 /** The order as the saga carries it (OrderCreated's data). */
 export interface SagaOrder {
@@ -70,7 +69,7 @@ export interface SagaTaskOptions {
   /** @default - the committed catalog */
   readonly catalog?: EventCatalog;
   readonly logger?: Logger;
-  readonly tracer?: Tracer;
+  readonly tracer?: TracerLike;
 }
 
 /**
@@ -81,7 +80,7 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
   const catalog = options.catalog ?? loadCatalog();
   const defaults = options.logger && options.tracer ? undefined : powertoolsFor(options.name.split('.')[0] ?? options.name);
   const logger = options.logger ?? (defaults as { logger: Logger }).logger;
-  const tracer = options.tracer ?? (defaults as { tracer: Tracer }).tracer;
+  const tracer = options.tracer ?? (defaults as { tracer: TracerLike }).tracer;
 
   const run = async (input: SagaTaskInput): Promise<SagaTaskOutput> => {
     const result = await options.handler(input, logger);
