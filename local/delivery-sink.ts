@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Server } from 'node:http';
+import { listenOnLoopback, closeServer } from './loopback';
 
 /** What the delivery provider received: the API destination's body and headers. */
 export interface ReceivedDelivery {
@@ -18,7 +18,7 @@ export class DeliverySink {
   url = '';
 
   async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    this.server = createServer((req, res) => {
+    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -32,13 +32,11 @@ export class DeliverySink {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ accepted: true }));
       });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
-    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    }, port, host));
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 }

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { listenOnLoopback, closeServer } from './loopback';
 
 /** An e-mail as the sink received it through the SESv2 SendEmail API. */
 export interface ReceivedEmail {
@@ -29,7 +29,7 @@ export class EmailSink {
   url = '';
 
   async start(port = 0): Promise<this> {
-    this.server = createServer((req, res) => {
+    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -57,13 +57,11 @@ export class EmailSink {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ MessageId: email.messageId }));
       });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }, port));
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await closeServer(this.server);
   }
 }

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { listenOnLoopback, closeServer } from './loopback';
 
 /** A route as the model's API actions declare it, with the handler that serves it. */
 export interface HttpRoute {
@@ -23,7 +23,7 @@ export class HttpApiServer {
 
   async start(port = 3000, host = '127.0.0.1'): Promise<this> {
     const matchers = this.routes.map((route) => ({ route, regex: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`) }));
-    this.server = createServer((req, res) => {
+    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -57,13 +57,11 @@ export class HttpApiServer {
             res.end(JSON.stringify({ message: 'Internal Server Error', error: (error as Error).message }));
           });
       });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
-    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    }, port, host));
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 }

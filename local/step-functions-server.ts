@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { LocalSagaRunner, SagaExecution } from './saga-runner';
+import { closeServer, listenOnLoopback, replyJson } from './loopback';
 
 interface ExecutionRecord {
   readonly arn: string;
@@ -29,15 +29,13 @@ export class StepFunctionsServer {
   ) {}
 
   async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
-    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port, host));
     return this;
   }
 
   async stop(): Promise<void> {
     await this.idle();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 
   /** Resolves when every execution started so far has ended. */
@@ -140,7 +138,7 @@ function historyType(type: string, stateType: string | undefined): string {
   return type;
 }
 
+/** Answers in the AWS JSON protocol's content type. */
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-  res.end(JSON.stringify(body));
+  replyJson(res, status, body, 'application/x-amz-json-1.0');
 }

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { entrySize } from '../../functions/shared/publish';
 import type { LocalEventBus, PutEventsEntry } from './local-event-bus';
+import { closeServer, listenOnLoopback, replyJson } from '../loopback';
 
 /** PutEvents quotas as AWS enforces them on the request. */
 export const PUT_EVENTS_QUOTAS = { maxEntries: 10, maxRequestBytes: 256 * 1024 } as const;
@@ -18,14 +18,12 @@ export class EventBridgeServer {
   constructor(private readonly buses: ReadonlyMap<string, LocalEventBus>) {}
 
   async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
-    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port, host));
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -61,7 +59,7 @@ export class EventBridgeServer {
   }
 }
 
+/** Answers in the AWS JSON protocol's content type. */
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-  res.end(JSON.stringify(body));
+  replyJson(res, status, body, 'application/x-amz-json-1.1');
 }
