@@ -1,5 +1,5 @@
-import { type Server } from 'node:http';
-import { listenOnLoopback, closeServer } from './loopback';
+import type { Server } from 'node:http';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /** What the delivery provider received: the API destination's body and headers. */
 export interface ReceivedDelivery {

@@ -1,6 +1,6 @@
-import { type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { listenOnLoopback, closeServer } from './loopback';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /** An e-mail as the sink received it through the SESv2 SendEmail API. */
 export interface ReceivedEmail {

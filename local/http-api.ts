@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { listenOnLoopback, closeServer } from './loopback';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /** A route as the model's API actions declare it, with the handler that serves it. */
 export interface HttpRoute {
