@@ -30,13 +30,14 @@ export class EventBridgeServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers['x-amz-target'] ?? '');
-    if (target !== 'AWSEvents.PutEvents') return reply(res, 400, { __type: 'UnknownOperationException', message: `The local EventBridge serves PutEvents only, not ${target || 'this request'}` });
-    let body: { Entries?: PutEventsEntry[]; EndpointId?: string };
+    let body: { Entries?: PutEventsEntry[]; EndpointId?: string } & ReplayRequest;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
     } catch {
       return reply(res, 400, { __type: 'SerializationException', message: 'Request body is not valid JSON' });
     }
+    if (target === 'AWSEvents.StartReplay') return this.startReplay(body, res);
+    if (target !== 'AWSEvents.PutEvents') return reply(res, 400, { __type: 'UnknownOperationException', message: `The local EventBridge serves PutEvents and StartReplay, not ${target || 'this request'}` });
     const entries = body.Entries ?? [];
     if (entries.length < 1 || entries.length > PUT_EVENTS_QUOTAS.maxEntries) {
       return reply(res, 400, {
@@ -53,10 +54,38 @@ export class EventBridgeServer {
     return reply(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => r && 'ErrorCode' in r).length });
   }
 
+  /**
+   * StartReplay from a bus's archive (`arn:…:archive/<bus>`) back to that bus. The local replay runs at once,
+   * so the answer already says COMPLETED.
+   */
+  private startReplay(body: ReplayRequest, res: ServerResponse): void {
+    const busName = body.EventSourceArn?.split(':archive/')[1];
+    const bus = busName ? this.busFor(busName) : undefined;
+    if (!bus || !body.ReplayName) return reply(res, 400, { __type: 'ResourceNotFoundException', message: `Archive ${body.EventSourceArn ?? '(none)'} does not exist.` });
+    const [start, end] = [toDate(body.EventStartTime), toDate(body.EventEndTime)];
+    if (!start || !end || start >= end) return reply(res, 400, { __type: 'ValidationException', message: 'EventStartTime must be before EventEndTime.' });
+    const replayed = bus.replay(body.ReplayName, start, end);
+    reply(res, 200, { ReplayArn: bus.arn.replace(':event-bus/', ':replay/').replace(`/${bus.name}`, `/${body.ReplayName}`), State: 'COMPLETED', StateReason: `${replayed} events replayed`, ReplayStartTime: Date.now() / 1000 });
+  }
+
   private busFor(name: string | undefined): LocalEventBus | undefined {
     const key = name ?? 'default';
     return this.buses.get(key) ?? [...this.buses.values()].find((bus) => bus.arn === key);
   }
+}
+
+interface ReplayRequest {
+  readonly ReplayName?: string;
+  readonly EventSourceArn?: string;
+  readonly EventStartTime?: number | string;
+  readonly EventEndTime?: number | string;
+}
+
+/** The SDK sends timestamps as epoch seconds. */
+function toDate(value: number | string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** Answers in the AWS JSON protocol's content type. */

@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,20 @@ describe('local EventBridge (PutEvents over AWS JSON 1.1, rules, retries, DLQ, a
 
     expect(replayed).toBe(1);
     expect(received.map((e) => [e.time, e['replay-name']])).toEqual([['2026-01-01T00:00:00Z', 'backfill']]);
+
+    const response = await client.send(
+      new StartReplayCommand({
+        ReplayName: 'via-sdk',
+        EventSourceArn: 'arn:aws:events:eu-west-1:000000000000:archive/eventflow-local',
+        EventStartTime: new Date('2026-05-01T00:00:00Z'),
+        EventEndTime: new Date('2026-07-01T00:00:00Z'),
+        Destination: { Arn: bus.arn },
+      }),
+    );
+    await bus.idle();
+
+    expect(response).toMatchObject({ State: 'COMPLETED', StateReason: '1 events replayed' });
+    expect(received.map((e) => e['replay-name'])).toEqual(['backfill', 'via-sdk']);
   });
 
   it('refuses a rule with an invalid pattern, naming the rule and AWS’s reason', () => {
