@@ -44,6 +44,26 @@ describe('order saga definition', () => {
     expect(sagaPublishStates()).toEqual(expect.arrayContaining(['PublishReservation', 'PublishPaymentOutcome', 'CompleteOrder', 'CancelOrder', 'PublishRefund', 'PublishRelease']));
   });
 
+  it('branches only on outcomes its tasks can return: a fact the model says the action emits, or nothing to do', () => {
+    const states = readOrderSaga().States as Record<string, { Type: string; ResultPath?: string; Choices?: Array<{ Variable: string; StringEquals?: string }> }>;
+    const actionAt = new Map(Object.entries(sagaTaskActions()).map(([state, actionId]) => [states[state]?.ResultPath, actionId]));
+    const app = loadOrderSystem();
+    const checked: string[] = [];
+
+    for (const state of Object.values(states)) {
+      for (const choice of state.Choices ?? []) {
+        const resultPath = /^(\$\.[a-z]+)\.outcome$/.exec(choice.Variable)?.[1];
+        if (!resultPath || choice.StringEquals === undefined) continue;
+        const actionId = actionAt.get(resultPath);
+        expect({ choice: choice.StringEquals, actionId }).toEqual({ choice: choice.StringEquals, actionId: expect.any(String) });
+        const emits = app.action(actionId as string).emits;
+        expect({ choice: choice.StringEquals, allowed: emits.includes(choice.StringEquals) || choice.StringEquals.startsWith('Nothing') }).toEqual({ choice: choice.StringEquals, allowed: true });
+        checked.push(choice.StringEquals);
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['ItemNotAvailable', 'ErrorCustomerDescribed', 'PaymentFailed', 'ErrorItemUnreserved', 'NothingToRefund', 'NothingToRelease']));
+  });
+
   it('retries only transient errors on function tasks, with full jitter', () => {
     const reserve = readOrderSaga().States.ReserveItem as unknown as { Retry: Array<{ ErrorEquals: string[]; JitterStrategy: string; MaxAttempts: number }> };
 
