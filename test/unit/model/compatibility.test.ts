@@ -1,0 +1,65 @@
+import { breakingChanges } from '../../../model/compatibility';
+import { checkAgainst } from '../../../model/schemas-check';
+import { EventCatalog } from '../../../model';
+import { CatalogCopy } from '../../helpers/catalog-fixture';
+
+const v1 = {
+  type: 'object',
+  required: ['orderId', 'amount', 'reason'],
+  properties: {
+    orderId: { type: 'string' },
+    amount: { type: 'integer' },
+    reason: { type: 'string', enum: ['CARD_DECLINED', 'LIMIT_EXCEEDED'] },
+    address: { type: 'object', required: ['city'], properties: { city: { type: 'string' } } },
+  },
+};
+
+describe('schema compatibility', () => {
+  it('accepts compatible evolution: an optional field, a widened type, a new enum value', () => {
+    const newer = structuredClone(v1) as typeof v1 & { properties: Record<string, unknown> };
+    newer.properties.note = { type: 'string' };
+    newer.properties.amount = { type: 'number' };
+    newer.properties.reason = { type: 'string', enum: ['CARD_DECLINED', 'LIMIT_EXCEEDED', 'FRAUD'] };
+
+    expect(breakingChanges(v1, newer)).toEqual([]);
+  });
+
+  it('names every breaking path: required removed, new required, type changed, enum value removed, nested', () => {
+    const newer = {
+      type: 'object',
+      required: ['orderId', 'currency'],
+      properties: {
+        orderId: { type: 'integer' },
+        amount: { type: 'integer' },
+        reason: { type: 'string', enum: ['CARD_DECLINED'] },
+        currency: { type: 'string' },
+        address: { type: 'object', required: [], properties: { city: { type: 'string' } } },
+      },
+    };
+
+    expect(breakingChanges(v1, newer)).toEqual(
+      expect.arrayContaining([
+        { path: '$.amount', change: 'required field removed or made optional' },
+        { path: '$.reason', change: 'required field removed or made optional' },
+        { path: '$.currency', change: 'new required field' },
+        { path: '$.orderId', change: 'type string became integer' },
+        { path: '$.reason', change: 'enum value "LIMIT_EXCEEDED" removed' },
+        { path: '$.address.city', change: 'required field removed or made optional' },
+      ]),
+    );
+  });
+
+  it('passes the committed catalog against HEAD, and fails a breaking edit of an existing version', () => {
+    expect(checkAgainst('HEAD')).toEqual([]);
+
+    const copy = new CatalogCopy();
+    try {
+      const schema = copy.read('payment/PaymentMade.v1.json') as { required: string[] };
+      copy.write('payment/PaymentMade.v1.json', { ...schema, required: schema.required.filter((field) => field !== 'currency') });
+
+      expect(checkAgainst('HEAD', EventCatalog.load(copy.dir))).toEqual([{ file: 'payment/PaymentMade.v1.json', changes: [{ path: '$.currency', change: 'required field removed or made optional' }] }]);
+    } finally {
+      copy.dispose();
+    }
+  });
+});
