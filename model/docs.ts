@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { loadOrderSystem } from '.';
 import type { Application } from './application';
 import { renderDesignTable, renderEventTable } from './design-table';
+import { choreographyDiagram, sagaDiagram } from './diagrams';
+import { readOrderSaga } from '../statemachines/order-saga';
 import { repoRoot } from './paths';
 
 /** Every generated file, by path relative to the repository. */
@@ -30,6 +32,20 @@ export function renderDocs(app: Application): Map<string, string> {
       'Attributes are the required fields of the newest version.',
       '',
       renderEventTable(app),
+      '',
+      '## The order saga (drawn from statemachines/order-saga.asl.json)',
+      '',
+      '```mermaid',
+      sagaDiagram(readOrderSaga() as never),
+      '```',
+      '',
+      '## Who produces and who consumes each event',
+      '',
+      'Thick arrows are choreographed subscriptions (EventBridge rules); dotted arrows are steps the saga runs after the event.',
+      '',
+      '```mermaid',
+      choreographyDiagram(app),
+      '```',
       '',
       '## Subscriptions',
       '',
