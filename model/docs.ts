@@ -2,11 +2,12 @@
  * `npm run docs`: writes the generated documentation under docs/ from the model and the catalog.
  * `docs/` is committed; a test regenerates it and fails on any difference, so the docs never drift.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrderSystem } from '.';
 import type { Application } from './application';
 import { renderDesignTable, renderEventTable } from './design-table';
+import { asyncApiDocument } from './asyncapi';
 import { choreographyDiagram, sagaDiagram } from './diagrams';
 import { readOrderSaga } from '../statemachines/order-saga';
 import { repoRoot } from './paths';
@@ -55,6 +56,8 @@ export function renderDocs(app: Application): Map<string, string> {
       '',
     ].join('\n'),
   );
+  const { version } = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+  files.set('docs/asyncapi.json', `${JSON.stringify(asyncApiDocument(app, version), null, 2)}\n`);
   return files;
 }
 
