@@ -39,3 +39,31 @@ export function choreographyDiagram(app: Application): string {
   }
   return lines.join('\n');
 }
+
+/** What a stage deploys, as far as the topology diagram draws it (a subset of the infra's StageConfig). */
+export interface StageTopology {
+  readonly stage: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly globalEndpoint?: { readonly secondaryRegion: string };
+  readonly paymentsAccount?: { readonly accountId: string; readonly region: string };
+  readonly deliveryProvider: { readonly endpoint: string; readonly rateLimitPerSecond: number };
+}
+
+/** The deployed topology of one stage: bus and regions, the global endpoint, the cross-account route, the API destination. */
+export function topologyDiagram(app: Application, stage: StageTopology): string {
+  const bus = `eventflow-${stage.stage}`;
+  const lines = ['flowchart LR', `  subgraph primary["account ${stage.accountId} · ${stage.region}"]`, `    bus[(${bus})]`, '    saga[[order saga]]', '    api[/HTTP API/]', '  end'];
+  lines.push('  api --> bus', '  bus --> saga', '  saga --> bus');
+  for (const subscription of app.subscriptions) lines.push(`  bus -->|rule| ${subscription.id.replace('.', '_')}[${subscription.id} · ${subscription.target}]`);
+  if (stage.globalEndpoint) {
+    lines.push(`  subgraph secondary["account ${stage.accountId} · ${stage.globalEndpoint.secondaryRegion}"]`, `    replica[(${bus})]`, '  end');
+    lines.push('  endpoint{{global endpoint}} -->|healthy| bus', '  endpoint -.->|failover| replica', '  bus <-.->|replication| replica');
+  }
+  if (stage.paymentsAccount) {
+    lines.push(`  subgraph payments["account ${stage.paymentsAccount.accountId} · ${stage.paymentsAccount.region}"]`, `    paymentsBus[(${bus}-payments)]`, '  end');
+    lines.push('  bus -->|payment facts| paymentsBus');
+  }
+  lines.push(`  delivery_NotifyDeliveryProvider -->|API destination · ${stage.deliveryProvider.rateLimitPerSecond}/s| provider([${new URL(stage.deliveryProvider.endpoint).host}])`);
+  return lines.join('\n');
+}

@@ -2,13 +2,15 @@
  * `npm run docs`: writes the generated documentation under docs/ from the model and the catalog.
  * `docs/` is committed; a test regenerates it and fails on any difference, so the docs never drift.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrderSystem } from '.';
 import type { Application } from './application';
 import { renderDesignTable, renderEventTable } from './design-table';
+import { parseStageConfig } from '../infra/stage-config';
+import { readStackConfig } from '../infra/synth/synthesize';
 import { asyncApiDocument } from './asyncapi';
-import { choreographyDiagram, sagaDiagram } from './diagrams';
+import { choreographyDiagram, sagaDiagram, topologyDiagram } from './diagrams';
 import { readOrderSaga } from '../statemachines/order-saga';
 import { repoRoot } from './paths';
 
@@ -48,6 +50,7 @@ export function renderDocs(app: Application): Map<string, string> {
       choreographyDiagram(app),
       '```',
       '',
+      ...stages().flatMap((stage) => [`## Deployed topology: stage ${stage.stage} (Pulumi.${stage.stage}.yaml)`, '', '```mermaid', topologyDiagram(app, stage), '```', '']),
       '## Events',
       '',
       app.catalog.eventNames().map((event) => `- [${event}](events/${event}.md)`).join('\n'),
@@ -107,6 +110,19 @@ function eventPage(app: Application, event: string): string {
 function exampleOf(event: string, version: number): unknown {
   const file = join(repoRoot(), 'test', 'fixtures', 'events', `${event}.v${version}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
+}
+
+/** Every stage with a `Pulumi.<stage>.yaml`, its configuration checked as the stack checks it. */
+function stages() {
+  return readdirSync(repoRoot())
+    .map((file) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(file)?.[1])
+    .filter((stage): stage is string => stage !== undefined)
+    .sort()
+    .map((stage) => {
+      const raw = readStackConfig(stage);
+      const settings = Object.fromEntries(Object.entries(raw).flatMap(([key, value]) => (key.startsWith('eventflow:') ? [[key.slice('eventflow:'.length), value]] : [])));
+      return parseStageConfig(settings, raw['aws:region'], `Pulumi.${stage}.yaml`);
+    });
 }
 
 /** Writes the docs into the repository. */

@@ -1,5 +1,5 @@
 import { loadOrderSystem } from '../../../model';
-import { choreographyDiagram, sagaDiagram } from '../../../model/diagrams';
+import { choreographyDiagram, sagaDiagram, topologyDiagram } from '../../../model/diagrams';
 import { readOrderSaga } from '../../../statemachines/order-saga';
 
 describe('diagrams', () => {
@@ -19,5 +19,18 @@ describe('diagrams', () => {
     expect(diagram).toContain('PaymentMade ==>|rule| notifications_SendEmail[notifications.SendEmail]');
     expect(diagram).toContain('PaymentMade -.->|saga| inventory_RemoveItem[inventory.RemoveItem]');
     expect(diagram).toContain('payment_MakePayment[payment.MakePayment] --> PaymentMade');
+  });
+});
+
+describe('topology diagram', () => {
+  it('draws a stage’s regions, global endpoint, cross-account route and API destination from its configuration', () => {
+    const stage = { stage: 'prod', region: 'us-east-1', accountId: '333333333333', globalEndpoint: { secondaryRegion: 'us-west-2' }, paymentsAccount: { accountId: '444444444444', region: 'us-east-1' }, deliveryProvider: { endpoint: 'https://carrier.example/api', rateLimitPerSecond: 25 } };
+
+    const diagram = topologyDiagram(loadOrderSystem(), stage);
+
+    expect(diagram).toContain('subgraph secondary["account 333333333333 · us-west-2"]');
+    expect(diagram).toContain('subgraph payments["account 444444444444 · us-east-1"]');
+    expect(diagram).toContain('API destination · 25/s| provider([carrier.example])');
+    expect(topologyDiagram(loadOrderSystem(), { ...stage, globalEndpoint: undefined, paymentsAccount: undefined } as never)).not.toContain('replica');
   });
 });
