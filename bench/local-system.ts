@@ -2,9 +2,10 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrderSystem } from '../model';
+import { IDEMPOTENCY_TABLE, loadOrderSystem } from '../model';
+import { physicalTableName } from '../local/tables';
 import { LocalSagaRunner } from '../local/saga-runner';
-import { startLocal, type LocalSystem } from '../local/start-local';
+import { LOCAL_TABLE_PREFIX, startLocal, type LocalSystem } from '../local/start-local';
 
 /** The local system's figures (see bench/run.ts for the keys). */
 export interface LocalSystemResult {
@@ -84,7 +85,7 @@ export async function benchLocalSystem(sequential = 200, concurrent = 400, concu
 /** dynalite's requests per second on this machine, with 32 in flight, half writes and half reads (the system's mix). */
 async function dynaliteThroughput(endpoint: string, requests = 4000): Promise<number> {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const table = 'local-idempotency';
+  const table = physicalTableName(LOCAL_TABLE_PREFIX, IDEMPOTENCY_TABLE);
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -101,24 +102,13 @@ async function dynaliteThroughput(endpoint: string, requests = 4000): Promise<nu
   return requests / seconds;
 }
 
-/** The saga's ASL on the bare executor: every task answers its happy-path fact from memory; publishing does nothing. */
+/** The saga's ASL on the bare executor: every task answers from memory; publishing does nothing. */
 async function bareExecutor(executions = 2000): Promise<{ executions: number; executionsPerSecond: number }> {
   const app = loadOrderSystem();
-  const outcomes: Record<string, string> = {
-    'inventory.ReserveItem': 'ItemReserved',
-    'inventory.DescribeItem': 'ItemDescribed',
-    'customer.DescribeCustomer': 'CustomerDescribed',
-    'delivery.EstimateDelivery': 'DeliveryEstimated',
-    'payment.MakePayment': 'PaymentMade',
-    'inventory.RemoveItem': 'ItemRemoved',
-    'delivery.StartDelivery': 'DeliveryStarted',
-  };
+  // Every function-backed step answers the first fact the model says it emits (the happy path's).
   const entry = { EventBusName: 'b', Source: 's', DetailType: 'd', Detail: {} };
-  const tasks: Record<string, () => Promise<unknown>> = Object.fromEntries(
-    Object.entries(outcomes).map(([id, outcome]) => [id, async () => ({ outcome, data: { paymentId: 'p', deliveryId: 'd' }, entries: [entry] })]),
-  );
-  tasks['inventory.ReleaseItem'] = async () => ({ outcome: 'NothingToRelease', data: null, entries: [] });
-  tasks['payment.RefundPayment'] = async () => ({ outcome: 'NothingToRefund', data: null, entries: [] });
+  const steps = app.actions.filter((action) => action.trigger.kind === 'saga-step' && !action.trigger.publishOnly);
+  const tasks = Object.fromEntries(steps.map((action) => [action.id, async () => ({ outcome: action.emits[0], data: { paymentId: 'p', deliveryId: 'd' }, entries: [entry] })]));
   const runner = new LocalSagaRunner({ app, tasks, eventBusName: 'b', putEvents: async (entries) => entries.map(() => 'id') });
   const input = { order: { orderId: 'o', customerId: 'c', productId: 'p', quantity: 1 }, cause: { correlationId: 'c', idempotencyKey: 'k' } };
   const started = performance.now();

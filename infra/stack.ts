@@ -5,14 +5,12 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadOrderSystem } from '../model';
 import { OrderSystem } from './order-system';
-import { parseStageConfig } from './stage-config';
+import { DELIVERY_PROVIDER_SECRET_KEY, parseStageConfig, stageSettings } from './stage-config';
 
-const settings = new pulumi.Config('eventflow');
-const keys = ['stage', 'accountId', 'allowedAccountIds', 'organizationId', 'archiveRetentionDays', 'logRetentionDays', 'lambdaRuntime', 'sagaType', 'globalEndpoint', 'paymentsAccount', 'deliveryProvider', 'notifications', 'alarmEmail'];
-const raw = Object.fromEntries(keys.flatMap((key) => (settings.get(key) === undefined ? [] : [[key, settings.get(key)]])));
-const config = parseStageConfig(raw, new pulumi.Config('aws').get('region'), `Pulumi.${pulumi.getStack()}.yaml`);
+const config = parseStageConfig(stageSettings(pulumi.runtime.allConfig()), new pulumi.Config('aws').get('region'), `Pulumi.${pulumi.getStack()}.yaml`);
+const deliveryProviderSecret = new pulumi.Config('eventflow').requireSecret(DELIVERY_PROVIDER_SECRET_KEY);
 
-const system = new OrderSystem('order-system', { config, app: loadOrderSystem({ compileSchemas: false }), deliveryProviderSecret: settings.requireSecret('deliveryProviderApiKey') });
+const system = new OrderSystem('order-system', { config, app: loadOrderSystem({ compileSchemas: false }), deliveryProviderSecret });
 
 export const eventBusName = system.eventBusName;
 export const eventBusArn = system.eventBusArn;

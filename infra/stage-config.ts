@@ -25,6 +25,19 @@ export interface StageConfig {
 
 type Raw = Record<string, unknown>;
 
+/** The stage's secret credential: read as a Pulumi secret by the program, never parsed with the plain settings. */
+export const DELIVERY_PROVIDER_SECRET_KEY = 'deliveryProviderApiKey';
+
+/** The `eventflow:*` settings of a flat Pulumi config map (`eventflow:stage` → `stage`), secrets left out. */
+export function stageSettings(all: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(all).flatMap(([key, value]) => {
+      const name = key.startsWith('eventflow:') ? key.slice('eventflow:'.length) : undefined;
+      return name && name !== DELIVERY_PROVIDER_SECRET_KEY ? [[name, value]] : [];
+    }),
+  );
+}
+
 /**
  * Checks raw stage settings (values as Pulumi config holds them: strings, or parsed objects) and returns them
  * typed. Throws {@link ConfigValidationError} naming every bad key with its allowed values and what it got.

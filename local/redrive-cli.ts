@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalQueue } from './bus/local-queue';
 import { localSource, redrive, sqsSource, type DeadLetterSource } from './redrive';
-import { deadLetterFile } from './start-local';
+import { LOCAL_EVENT_BUS_NAME, deadLetterFile } from './start-local';
 
 async function main(): Promise<void> {
   // The SDK's notice that Node 20 support ends in 2027 is in the README; it would bury this tool's output.
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const endpoints = JSON.parse(readFileSync(join(values['data-dir'] as string, 'endpoints.json'), 'utf8')) as { eventBridge: string };
     source = localSource(new LocalQueue(values.queue, deadLetterFile(values['data-dir'] as string, values.queue)));
     client = new EventBridgeClient({ endpoint: endpoints.eventBridge, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    eventBusName = values['event-bus-name'] ?? 'eventflow-local';
+    eventBusName = values['event-bus-name'] ?? LOCAL_EVENT_BUS_NAME;
   } else {
     throw new Error('name a queue: --queue <subscription id> (local) or --queue-url <SQS URL> --event-bus-name <bus>');
   }

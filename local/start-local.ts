@@ -1,5 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -7,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { loadOrderSystem } from '../model';
 import { repoRoot } from '../model/paths';
 import { TABLES, tableEnvVar } from '../model/tables';
-import { DEMO_DATA } from '../functions/seed';
 import { functionActions, handlerFile } from '../functions/handlers';
 import { API_DESTINATION_DEFAULTS, LAMBDA_ASYNC_DEFAULTS } from '../infra/defaults';
 import { EventBridgeServer } from './bus/event-bridge-server';
@@ -19,6 +17,7 @@ import { HttpApiServer } from './http-api';
 import { lambdaContext } from './lambda-context';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { StepFunctionsServer } from './step-functions-server';
+import { createModelTables, physicalTableName, seedDemoData } from './tables';
 
 
 export interface StartLocalOptions {
@@ -61,7 +60,12 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-const EVENT_BUS_NAME = 'eventflow-local';
+/** The local bus's name, as publishers and the redrive tool address it. */
+export const LOCAL_EVENT_BUS_NAME = 'eventflow-local';
+const EVENT_BUS_NAME = LOCAL_EVENT_BUS_NAME;
+/** Physical table names of the local runtime: `local-<logical name>`. */
+export const LOCAL_TABLE_PREFIX = 'local';
+const TABLE_PREFIX = LOCAL_TABLE_PREFIX;
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:eventflow-local-order-saga';
 const DELIVERY_API_KEY = 'local-delivery-key';
 
@@ -104,7 +108,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
-  for (const table of TABLES) process.env[tableEnvVar(table)] = `local-${table.logicalName}`;
+  for (const table of TABLES) process.env[tableEnvVar(table)] = physicalTableName(TABLE_PREFIX, table);
   await prepareTables(dynamoUrl);
 
   // Handlers are loaded only now, after the environment they read at init is set.
@@ -189,30 +193,11 @@ function targetFor(id: string, kind: string, queue: LocalQueue, invoke: (actionI
   return { id: `lambda/${id}`, retryPolicy: LAMBDA_ASYNC_DEFAULTS, deadLetterQueue: queue, invoke: invoke(id) };
 }
 
-/** Creates the model's tables that do not exist yet and seeds the demo data into a new data folder. */
+/** Creates the model's tables that do not exist yet and seeds the demo data into the ones it created. */
 async function prepareTables(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint });
   try {
-    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-    const created = new Set<string>();
-    for (const table of TABLES) {
-      const name = `local-${table.logicalName}`;
-      if (existing.has(name)) continue;
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: table.partitionKey.name, AttributeType: table.partitionKey.type }],
-          KeySchema: [{ AttributeName: table.partitionKey.name, KeyType: 'HASH' }],
-        }),
-      );
-      created.add(table.logicalName);
-    }
-    const documents = DynamoDBDocumentClient.from(client);
-    for (const { table, items } of DEMO_DATA) {
-      if (!created.has(table.logicalName)) continue;
-      for (const item of items) await documents.send(new PutCommand({ TableName: `local-${table.logicalName}`, Item: item }));
-    }
+    await seedDemoData(client, TABLE_PREFIX, await createModelTables(client, TABLE_PREFIX));
   } finally {
     client.destroy();
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadOrderSystem } from '.';
 import type { Application } from './application';
 import { renderDesignTable, renderEventTable } from './design-table';
-import { parseStageConfig } from '../infra/stage-config';
+import { parseStageConfig, stageSettings } from '../infra/stage-config';
 import { readStackConfig } from '../infra/synth/synthesize';
 import { asyncApiDocument } from './asyncapi';
 import { choreographyDiagram, sagaDiagram, topologyDiagram } from './diagrams';
@@ -120,8 +120,7 @@ function stages() {
     .sort()
     .map((stage) => {
       const raw = readStackConfig(stage);
-      const settings = Object.fromEntries(Object.entries(raw).flatMap(([key, value]) => (key.startsWith('eventflow:') ? [[key.slice('eventflow:'.length), value]] : [])));
-      return parseStageConfig(settings, raw['aws:region'], `Pulumi.${stage}.yaml`);
+      return parseStageConfig(stageSettings(raw), raw['aws:region'], `Pulumi.${stage}.yaml`);
     });
 }
 

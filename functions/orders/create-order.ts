@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { compileSchema } from '../../model/schema-validation';
 import { ORDERS_TABLE } from '../../model/tables';
-import { EventPublisher, PublishFailedError, isConditionFailure, powertoolsFor, requiredEnv, sharedDynamo, tableName } from '../shared';
+import { EventPublisher, PublishFailedError, isConditionFailure, powertoolsFor, requiredEnv, sharedDynamo, tableName, uuidFromText } from '../shared';
 import requestSchema from './create-order.request.json';
 import { jsonResponse, type Order } from './order';
 
@@ -29,7 +29,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const request = body as { customerId: string; productId: string; quantity: number };
 
   const clientKey = event.headers?.['idempotency-key'];
-  const orderId = clientKey ? uuidFrom(`order:${clientKey}`) : randomUUID();
+  const orderId = clientKey ? uuidFromText(`order:${clientKey}`) : randomUUID();
   const now = new Date().toISOString();
   const fresh: Order = {
     orderId,
@@ -56,7 +56,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     await publisher.publish({
       detailType: 'OrderCreated',
       correlationId: order.correlationId,
-      idempotencyKey: uuidFrom(`OrderCreated:${order.orderId}`),
+      idempotencyKey: uuidFromText(`OrderCreated:${order.orderId}`),
       data: { orderId: order.orderId, customerId: order.customerId, productId: order.productId, quantity: order.quantity, status: 'PENDING', createdAt: order.createdAt },
     });
   } catch (error) {
@@ -67,7 +67,3 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   return jsonResponse(201, { orderId: order.orderId, status: order.status });
 }
 
-function uuidFrom(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}

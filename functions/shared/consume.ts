@@ -8,7 +8,7 @@ import { loadCatalog } from '../../model';
 import { compileSchema, type SchemaCheck } from '../../model/schema-validation';
 import type { EventData, EventEnvelope } from './envelope';
 import { EventValidationError } from './errors';
-import { powertoolsFor, traced, type TracerLike } from './powertools';
+import { resolvePowertools, traced, type TracerLike } from './powertools';
 
 /** An event as EventBridge delivers it to a target: the envelope plus EventBridge's own fields. */
 export type DeliveredEvent<TData extends EventData = EventData> = EventEnvelope<TData> & {
@@ -69,9 +69,7 @@ export type EventHandler<TResult> = (event: unknown, context: Context) => Promis
 export function createConsumer<TData extends EventData, TResult>(options: ConsumerOptions<TData, TResult>): EventHandler<TResult> {
   const catalog = options.catalog ?? loadCatalog();
   const checkEnvelope = compileSchema(catalog.envelopeSchema);
-  const defaults = options.logger && options.tracer ? undefined : powertoolsFor(options.name.split('.')[0] ?? options.name);
-  const logger = options.logger ?? (defaults as { logger: Logger }).logger;
-  const tracer = options.tracer ?? (defaults as { tracer: TracerLike }).tracer;
+  const { logger, tracer } = resolvePowertools(options.name, options);
   const accepted = options.accepts ? new Set(options.accepts) : undefined;
 
   const persistenceStore = new DynamoDBPersistenceLayer({

@@ -54,7 +54,12 @@ export interface VersionedEnvelope {
  * is retried after publishing, it publishes the same key again, and downstream consumers drop the repeat.
  */
 export function deriveIdempotencyKey(cause: Cause, detailType: string): string {
-  const digest = createHash('sha256').update(`${cause.idempotencyKey}\u0000${detailType}`).digest('hex');
+  return uuidFromText(`${cause.idempotencyKey}\u0000${detailType}`);
+}
+
+/** A UUID-shaped id that is the same for the same text (the first 128 bits of its SHA-256). */
+export function uuidFromText(text: string): string {
+  const digest = createHash('sha256').update(text).digest('hex');
   return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
 }
 

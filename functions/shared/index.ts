@@ -1,12 +1,12 @@
 export { CONSUMER_DEFAULTS, createConsumer } from './consume';
 export type { ConsumerContext, ConsumerOptions, DeliveredEvent, EventHandler } from './consume';
-export { deriveIdempotencyKey, envelopesFor } from './envelope';
+export { deriveIdempotencyKey, envelopesFor, uuidFromText } from './envelope';
 export type { Cause, EventData, EventEnvelope, EventMetadata, Fact, VersionedEnvelope } from './envelope';
 export { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError } from './errors';
 export type { FailedEntry, InvalidEvent } from './errors';
 export { EventPublisher, PUBLISH_DEFAULTS, PUT_EVENTS_LIMITS, RETRYABLE_ERROR_CODES, entrySize, prepareEntries } from './publish';
 export type { PendingEntry, PublishedEvent, PublisherOptions, RetryOptions } from './publish';
-export { powertoolsFor, traced } from './powertools';
+export { powertoolsFor, resolvePowertools, traced } from './powertools';
 export type { TracerLike } from './powertools';
 export { MissingConfigurationError, requiredEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';

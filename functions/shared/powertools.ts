@@ -22,6 +22,15 @@ export function powertoolsFor(serviceName: string): { logger: Logger; tracer: Tr
   return { logger: new Logger({ serviceName }), tracer: tracerFor(serviceName) };
 }
 
+/**
+ * The logger and tracer a wrapped handler uses: the ones given, else Powertools' named after the service part of
+ * the handler's name (`notifications.SendEmail` → `notifications`).
+ */
+export function resolvePowertools(handlerName: string, given: { readonly logger?: Logger; readonly tracer?: TracerLike }): { logger: Logger; tracer: TracerLike } {
+  const service = handlerName.split('.')[0] ?? handlerName;
+  return { logger: given.logger ?? new Logger({ serviceName: service }), tracer: given.tracer ?? tracerFor(service) };
+}
+
 function tracerFor(serviceName: string): TracerLike {
   if (!process.env.AWS_LAMBDA_FUNCTION_NAME || process.env.POWERTOOLS_TRACE_ENABLED === 'false') return TRACING_OFF;
   // eslint-disable-next-line @typescript-eslint/no-require-imports

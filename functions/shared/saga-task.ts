@@ -8,7 +8,7 @@ import type { EventCatalog } from '../../model/catalog';
 import { EventflowError } from '../../model/errors';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
-import { powertoolsFor, traced, type TracerLike } from './powertools';
+import { resolvePowertools, traced, type TracerLike } from './powertools';
 
 /** The order as the saga carries it (OrderCreated's data). */
 export interface SagaOrder {
@@ -78,9 +78,7 @@ export interface SagaTaskOptions {
  */
 export function createSagaTask(options: SagaTaskOptions): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
   const catalog = options.catalog ?? loadCatalog();
-  const defaults = options.logger && options.tracer ? undefined : powertoolsFor(options.name.split('.')[0] ?? options.name);
-  const logger = options.logger ?? (defaults as { logger: Logger }).logger;
-  const tracer = options.tracer ?? (defaults as { tracer: TracerLike }).tracer;
+  const { logger, tracer } = resolvePowertools(options.name, options);
 
   const run = async (input: SagaTaskInput): Promise<SagaTaskOutput> => {
     const result = await options.handler(input, logger);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../../model/paths';
+import { DELIVERY_PROVIDER_SECRET_KEY } from '../stage-config';
 import { installMocks, settle, type RecordedResource } from './mocks';
 
 /** What evaluating the stack program under mocks produced. */
@@ -15,7 +16,7 @@ export interface SynthResult {
 
 /** Placeholder for secrets a stack file cannot hold in plain text (they are set with `pulumi config set --secret`). */
 export const SYNTH_SECRET = 'synth-secret-value';
-const SECRET_KEYS = ['eventflow:deliveryProviderApiKey'];
+const SECRET_KEYS = [`eventflow:${DELIVERY_PROVIDER_SECRET_KEY}`];
 
 /** `Pulumi.<stack>.yaml` as the flat string map Pulumi hands a program (objects as JSON). */
 export function readStackConfig(stack: string, root = repoRoot()): Record<string, string> {

@@ -82,7 +82,8 @@ export class LocalEventBus {
 
   /** Accepts entries as PutEvents does: each gets an event id or an error code; accepted events are archived, then delivered. */
   putEvents(entries: readonly PutEventsEntry[]): PutEventsResult[] {
-    return entries.map((entry) => {
+    const accepted: BusEvent[] = [];
+    const results = entries.map((entry): PutEventsResult => {
       const problem = entryProblem(entry, this.name, this.arn);
       if (problem) return problem;
       const event: BusEvent = {
@@ -96,10 +97,13 @@ export class LocalEventBus {
         resources: [...(entry.Resources ?? [])],
         detail: JSON.parse(entry.Detail as string) as Record<string, unknown>,
       };
-      if (this.options.archiveFile) appendFileSync(this.options.archiveFile, `${JSON.stringify(event)}\n`);
-      this.dispatch(event);
+      accepted.push(event);
       return { EventId: event.id };
     });
+    // Archived before delivery, as EventBridge archives what it accepted; one write per request.
+    if (this.options.archiveFile && accepted.length > 0) appendFileSync(this.options.archiveFile, accepted.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    for (const event of accepted) this.dispatch(event);
+    return results;
   }
 
   /** Re-sends the archived events whose time lies in [start, end), marked with `replay-name` as EventBridge marks them. */

@@ -1,6 +1,7 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { TABLES, type TableDefinition } from '../../model';
+import type { TableDefinition } from '../../model';
+import { createModelTables, physicalTableName } from '../../local/tables';
 
 // dynalite ships no types; this is the part of its API we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,24 +21,13 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const tableName = (table: TableDefinition) => `${prefix}-${table.logicalName}`;
+  const tableName = (table: TableDefinition) => physicalTableName(prefix, table);
   const stop = async () => {
     client.destroy();
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   };
   try {
-    // dynalite has no TimeToLive API: expiry is DynamoDB's job in AWS, and Powertools checks it on read anyway.
-    for (const table of TABLES) {
-      const keys = [table.partitionKey];
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName(table),
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
-          KeySchema: keys.map((key, index) => ({ AttributeName: key.name, KeyType: index === 0 ? 'HASH' : 'RANGE' })),
-        }),
-      );
-    }
+    await createModelTables(client, prefix);
   } catch (error) {
     await stop();
     throw error;

@@ -1,11 +1,13 @@
-import { PutCommand, GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOrderSystem, tableEnvVar, TABLES, type TableDefinition } from '../../model';
-import { DEMO_DATA } from '../../functions/seed';
 import { LocalSagaRunner, type LocalTask, type SagaPutEventsEntry } from '../../local/saga-runner';
 import { sagaTaskActions } from '../../statemachines/order-saga';
 import { handlerFile } from '../../functions/handlers';
 import { startDynalite, type LocalDynamo } from './dynalite';
+import { seedDemoData } from '../../local/tables';
 import { lambdaContext } from '../../local/lambda-context';
+
+const TABLE_PREFIX = 'saga';
 
 /** An event the saga published, as EventBridge would deliver it. */
 export interface PublishedFact {
@@ -28,7 +30,7 @@ export class SagaHarness {
   readonly wrappers: Record<string, (real: LocalTask) => LocalTask> = {};
 
   async start(): Promise<this> {
-    this.dynamo = await startDynalite('saga');
+    this.dynamo = await startDynalite(TABLE_PREFIX);
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
       AWS_REGION: 'eu-west-1',
@@ -70,9 +72,7 @@ export class SagaHarness {
   }
 
   async seed(): Promise<void> {
-    for (const { table, items } of DEMO_DATA) {
-      for (const item of items) await this.documents.send(new PutCommand({ TableName: this.dynamo.tableName(table), Item: item }));
-    }
+    await seedDemoData(this.dynamo.client, TABLE_PREFIX);
   }
 
   /** Runs one order through the saga, as StartOrderSaga would start it. */
