@@ -159,6 +159,22 @@ export class Application {
     return this.actions.filter((action) => action.emits.includes(eventName));
   }
 
+  /**
+   * Actions still reading an event version whose ttl has passed at `now`: producers no longer publish it, so
+   * they would wait for events that never come. Not checked at load (a deployed function must not stop
+   * starting on a date); `npm run schemas:check` and the model's tests check it against the clock.
+   */
+  retiredInputs(now: Date): ModelProblem[] {
+    return this.actions.flatMap((action) =>
+      action.inputs
+        .filter((input) => input.ttl !== null && Date.parse(input.ttl) <= now.getTime())
+        .map((input) => ({
+          where: `services.${action.service}.actions.${action.name}`,
+          problem: `consumes ${input.name} v${input.version}, retired at ${input.ttl} and no longer published; consume v${input.nextVersion} instead`,
+        })),
+    );
+  }
+
   /** The actions that consume or follow an event (subscriptions and saga steps). */
   consumersOf(eventName: string): Action[] {
     return this.actions.filter((action) => action.inputs.some((input) => input.name === eventName));

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { loadOrderSystem } from '.';
 import type { Application } from './application';
+import type { EventVersion } from './catalog';
+import { breakingChanges } from './compatibility';
 import { renderDesignTable, renderEventTable } from './design-table';
 import { parseStageConfig, stageSettings } from '../infra/stage-config';
 import { readStackConfig } from '../infra/synth/synthesize';
@@ -96,7 +98,7 @@ function eventPage(app: Application, event: string): string {
     '',
     '## Changelog',
     '',
-    ...versions.map((v) => `- v${v.version} (\`${v.schemaRef}\`)${v.ttl ? `: retired after ${v.ttl}, replaced by v${v.nextVersion}` : ': current'}`),
+    ...versions.flatMap((v, index) => changelogEntry(v, versions[index - 1])),
   ];
   for (const entry of versions) {
     lines.push('', `## v${entry.version}: schema of \`detail.data\``, '', '```json', JSON.stringify(entry.dataSchema, null, 2), '```');
@@ -104,6 +106,26 @@ function eventPage(app: Application, event: string): string {
     if (example) lines.push('', `### v${entry.version}: example`, '', '```json', JSON.stringify(example, null, 2), '```');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One version's changelog lines: its lifecycle, and for a new version what it breaks for readers of the one
+ * before, computed by the same rules as the schema gate, so the reason for the new version is on the page.
+ */
+function changelogEntry(entry: EventVersion, previous: EventVersion | undefined): string[] {
+  const lifecycle = entry.ttl
+    ? `published next to v${entry.nextVersion} until ${entry.ttl} (double publishing), then retired`
+    : 'current';
+  const lines = [`- v${entry.version} (\`${entry.schemaRef}\`): ${lifecycle}`];
+  if (previous) {
+    const breaking = breakingChanges(previous.dataSchema, entry.dataSchema);
+    lines.push(
+      ...(breaking.length > 0
+        ? [`  - breaks v${previous.version} readers, hence a new version:`, ...breaking.map((change) => `    - \`${change.path}\`: ${change.change}`)]
+        : [`  - compatible with v${previous.version}`]),
+    );
+  }
+  return lines;
 }
 
 /** The example event of a version, from the test fixtures every version must have. */

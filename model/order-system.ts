@@ -62,7 +62,7 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         DescribeItem: { description: 'Add the product’s name and price to the order.', trigger: sagaStep(['ItemReserved']), emits: ['ItemDescribed'] },
         RemoveItem: {
           description: 'Take the paid reservation out of stock for shipping.',
-          trigger: sagaStep(['PaymentMade']),
+          trigger: sagaStep([{ event: 'PaymentMade', version: 2 }]),
           emits: ['ItemRemoved', 'ErrorItemUnreserved'],
         },
         ReleaseItem: {
@@ -114,7 +114,8 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
       actions: {
         SendEmail: {
           description: 'E-mail the customer when an item is not available, a payment is made or a payment fails.',
-          trigger: subscribe(['ItemNotAvailable', 'PaymentMade', 'PaymentFailed'], 'lambda'),
+          // Migrated to PaymentMade v2 (itemized receipts) while v1 is still double-published.
+          trigger: subscribe(['ItemNotAvailable', { event: 'PaymentMade', version: 2 }, 'PaymentFailed'], 'lambda'),
           emits: ['EmailSent'],
         },
       },

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { EventCatalog } from './catalog';
+import { loadOrderSystem } from './index';
 import { breakingChanges, type BreakingChange } from './compatibility';
 import { repoRoot } from './paths';
 import type { JsonSchema } from './schema-validation';
@@ -38,6 +39,9 @@ if (require.main === module) {
     process.stderr.write(`catalog/${failure.file} breaks its consumers (compared with ${values.base}); add a new version instead:\n`);
     for (const change of failure.changes) process.stderr.write(`  ${change.path}: ${change.change}\n`);
   }
+  const retired = loadOrderSystem().retiredInputs(new Date());
+  for (const problem of retired) process.stderr.write(`${problem.where}: ${problem.problem}\n`);
   process.stdout.write(failures.length === 0 ? `schemas compatible with ${values.base}\n` : '');
-  process.exitCode = failures.length === 0 ? 0 : 1;
+  process.stdout.write(retired.length === 0 ? 'no consumer reads a retired version\n' : '');
+  process.exitCode = failures.length === 0 && retired.length === 0 ? 0 : 1;
 }

@@ -18,8 +18,15 @@ export function emailFor(detailType: string, data: EventData, name: string): Ema
         subject: `Your order ${String(data.orderId)} could not be reserved`,
         text: `Hello ${name}, we have ${String(data.available)} of ${String(data.productId)} left, fewer than the ${String(data.quantity)} you ordered. You were not charged.`,
       };
-    case 'PaymentMade':
-      return { template: 'payment-receipt', subject: `Receipt for order ${String(data.orderId)}`, text: `Hello ${name}, we received ${money(data.amount, data.currency)}. Thank you.` };
+    case 'PaymentMade': {
+      // Reads PaymentMade v2 (the version the model's SendEmail consumes): the itemized charge.
+      const charge = data.charge as { readonly currency: string; readonly items: number; readonly delivery: number; readonly total: number };
+      return {
+        template: 'payment-receipt',
+        subject: `Receipt for order ${String(data.orderId)}`,
+        text: `Hello ${name}, we received ${money(charge.total, charge.currency)}: items ${money(charge.items, charge.currency)}, delivery ${money(charge.delivery, charge.currency)}. Thank you.`,
+      };
+    }
     case 'PaymentFailed':
       return {
         template: 'payment-failed',

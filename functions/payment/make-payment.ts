@@ -29,5 +29,12 @@ export const handler = sagaTaskFromEnv('payment.MakePayment', async (input) => {
       // The provider deduplicated the charge on the step key; the record from the earlier attempt stands.
       if (!isConditionFailure(error)) throw error;
     });
-  return { fact: { detailType: 'PaymentMade', data: payment } };
+  const charge = { currency, items: item.data.totalPrice, delivery: estimate.data.deliveryCost, total: amount };
+  // Both versions until PaymentMade v1's ttl (catalog/payment/PaymentMade.v1.json): the publisher sends each
+  // live version and drops v1 by itself once the ttl has passed. Delete the v1 line after that date.
+  const dataByVersion = {
+    1: payment,
+    2: { orderId: order.orderId, customerId: order.customerId, paymentId: result.paymentId, charge },
+  };
+  return { fact: { detailType: 'PaymentMade', dataByVersion } };
 });

@@ -28,8 +28,14 @@ export interface SagaTaskInput {
   readonly [previousStep: string]: unknown;
 }
 
+/**
+ * One fact a task states: its data, or its data per version while an old version is double-published
+ * (see {@link Fact.dataByVersion}).
+ */
+export type StepFact = { readonly detailType: string } & ({ readonly data: EventData } | { readonly dataByVersion: Readonly<Record<number, EventData>> });
+
 /** What a task decided: one fact to announce, or nothing to announce (a compensation with nothing to undo). */
-export type StepResult = { readonly fact: { readonly detailType: string; readonly data: EventData } } | { readonly nothing: string };
+export type StepResult = { readonly fact: StepFact } | { readonly nothing: string };
 
 /** A PutEvents entry as the `events:putEvents` integration takes it (Detail as an object). */
 export interface SagaEntry {
@@ -43,6 +49,7 @@ export interface SagaEntry {
 export interface SagaTaskOutput {
   /** The fact's detail-type, or the reason nothing was announced; Choice states branch on it. */
   readonly outcome: string;
+  /** The fact's data in its newest version: what later states read, whatever versions are published. */
   readonly data: EventData | null;
   readonly entries: readonly SagaEntry[];
 }
@@ -83,17 +90,19 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
   const run = async (input: SagaTaskInput): Promise<SagaTaskOutput> => {
     const result = await options.handler(input, logger);
     if ('nothing' in result) return { outcome: result.nothing, data: null, entries: [] };
-    const { detailType, data } = result.fact;
-    const entries = prepareEntries(catalog, [{ detailType, data, cause: { correlationId: input.cause.correlationId, idempotencyKey: input.stepKey } }], {
+    const fact = result.fact;
+    const prepared = prepareEntries(catalog, [{ ...fact, cause: { correlationId: input.cause.correlationId, idempotencyKey: input.stepKey } }], {
       eventBusName: options.eventBusName,
       now: new Date(),
-    }).map(({ request, versioned }) => ({
+    });
+    const entries = prepared.map(({ request, versioned }) => ({
       EventBusName: options.eventBusName,
       Source: request.Source as string,
       DetailType: request.DetailType as string,
       Detail: versioned.envelope.detail as unknown as EventData,
     }));
-    return { outcome: detailType, data, entries };
+    const newest = prepared[prepared.length - 1]?.versioned.envelope.detail.data ?? null;
+    return { outcome: fact.detailType, data: newest, entries };
   };
 
   const runOnce =

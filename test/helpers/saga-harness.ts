@@ -80,9 +80,19 @@ export class SagaHarness {
     return this.runner.run(order.orderId, { order, cause: { correlationId: `correlation-${order.orderId}`, idempotencyKey: `created-${order.orderId}` } });
   }
 
-  /** The facts one order's saga published, in order. */
-  factsOf(orderId: string): PublishedFact[] {
+  /** Every entry one order's saga published, in order: a double-published fact appears once per live version. */
+  entriesOf(orderId: string): PublishedFact[] {
     return this.published.filter((fact) => fact.detail.data.orderId === orderId);
+  }
+
+  /**
+   * The facts one order's saga published, in order, each once: the versions of a double-published fact share
+   * their idempotency key (one fact told twice), and the newest version stands for it.
+   */
+  factsOf(orderId: string): PublishedFact[] {
+    const byKey = new Map<unknown, PublishedFact>();
+    for (const entry of this.entriesOf(orderId)) byKey.set(entry.detail.metadata.idempotencyKey, entry);
+    return [...byKey.values()];
   }
 
   async item<T>(table: TableDefinition, key: Record<string, string>): Promise<T | undefined> {

@@ -34,15 +34,17 @@ describe('local EventBridge (PutEvents over AWS JSON 1.1, rules, retries, DLQ, a
   it('delivers what the model’s patterns match, through the unchanged SDK and the event library', async () => {
     const sendEmail = loadOrderSystem().subscriptions.find((s) => s.id === 'notifications.SendEmail')!;
     bus.addRule('send-email', sendEmail.pattern, { id: 'send-email', invoke: async (event) => void received.push(event) });
-    const publisher = new EventPublisher({ eventBusName: 'eventflow-local', client });
+    // A month before PaymentMade v1's ttl: the fact goes out as v1 and v2, and SendEmail (migrated to v2) gets one.
+    const publisher = new EventPublisher({ eventBusName: 'eventflow-local', client, now: () => new Date('2027-02-01T00:00:00Z') });
 
-    const [published] = await publisher.publish({ detailType: 'PaymentMade', data: fixtureEvent('PaymentMade').detail.data });
+    const [v1, v2] = await publisher.publish({ detailType: 'PaymentMade', dataByVersion: { 1: fixtureEvent('PaymentMade', 1).detail.data, 2: fixtureEvent('PaymentMade', 2).detail.data } });
     await publisher.publish({ detailType: 'ItemReserved', data: fixtureEvent('ItemReserved').detail.data });
     await bus.idle();
 
-    expect(received.map((e) => [e.id, e['detail-type'], e.source])).toEqual([[published!.eventId, 'PaymentMade', 'eventflow.payment']]);
-    expect(received[0]).toMatchObject({ version: '0', account: '000000000000', region: 'eu-west-1', resources: [], detail: { metadata: { version: 1 } } });
-    expect(bus.archived().map((e) => e['detail-type'])).toEqual(['PaymentMade', 'ItemReserved']);
+    expect([v1, v2].map((p) => p?.envelope.detail.metadata.version)).toEqual([1, 2]);
+    expect(received.map((e) => [e.id, e['detail-type'], e.source])).toEqual([[v2!.eventId, 'PaymentMade', 'eventflow.payment']]);
+    expect(received[0]).toMatchObject({ version: '0', account: '000000000000', region: 'eu-west-1', resources: [], detail: { metadata: { version: 2 } } });
+    expect(bus.archived().map((e) => e['detail-type'])).toEqual(['PaymentMade', 'PaymentMade', 'ItemReserved']);
   });
 
   it('rejects more than 10 entries with ValidationException, as AWS does', async () => {

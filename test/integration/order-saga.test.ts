@@ -31,7 +31,11 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
     // The cost of an order in Step Functions: one transition per state entered, one PutEvents call per fact.
     expect(execution.history.filter((event) => event.type === 'StateEntered')).toHaveLength(20);
     const catalog = loadCatalog();
-    for (const fact of saga.factsOf(order.orderId)) {
+    const liveVersions = (name: string) => catalog.liveVersions(name, new Date()).map((entry) => entry.version);
+    expect(saga.entriesOf(order.orderId).map((entry) => `${entry['detail-type']} v${String(entry.detail.metadata.version)}`)).toEqual(
+      HAPPY_PATH.flatMap((name) => liveVersions(name).map((version) => `${name} v${version}`)),
+    );
+    for (const fact of saga.entriesOf(order.orderId)) {
       const entry = catalog.find(fact['detail-type'], fact.detail.metadata.version as number)!;
       expect({ fact: fact['detail-type'], violations: catalog.checkFor(entry)(fact) }).toEqual({ fact: fact['detail-type'], violations: [] });
       expect(fact.detail.metadata.correlationId).toBe(`correlation-${order.orderId}`);

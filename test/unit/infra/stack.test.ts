@@ -82,6 +82,17 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
     expect(new Set(schemas.map((s) => s.inputs.type))).toEqual(new Set(['JSONSchemaDraft4']));
   });
 
+  it('keeps PaymentMade v1 registered next to v2, each schema pinning its own version and data', () => {
+    const content = (name: string) => JSON.parse(String(resources('aws:schemas/schema:Schema').find((s) => s.inputs.name === name)?.inputs.content)) as {
+      properties: { detail: { properties: { metadata: { properties: { version: unknown } }; data: { required: string[] } } } };
+    };
+    const [v1, v2] = ['eventflow.payment@PaymentMade.v1', 'eventflow.payment@PaymentMade.v2'].map((name) => content(name).properties.detail.properties);
+
+    expect([v1?.metadata.properties.version, v2?.metadata.properties.version]).toEqual([{ type: 'integer', enum: [1] }, { type: 'integer', enum: [2] }]);
+    expect(v1?.data.required).toContain('amount');
+    expect(v2?.data.required).toContain('charge');
+  });
+
   it('deploys functions on arm64, a current runtime, X-Ray active, with the saga’s ASL wired to them', () => {
     const functions = resources('aws:lambda/function:Function');
     expect(functions).toHaveLength(28); // 14 per region
@@ -94,7 +105,13 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
 
   it('routes payment facts to the payments account through a bus policy made with that account’s provider', () => {
     const route = resources('aws:cloudwatch/eventRule:EventRule').find((r) => r.inputs.name === 'eventflow-dev-to-payments-account')!;
-    expect(JSON.parse(String(route.inputs.eventPattern))).toMatchObject({ source: ['eventflow.payment'], 'detail-type': ['PaymentFailed', 'PaymentMade', 'PaymentRefunded'] });
+    // Every version of every payment fact: PaymentMade v1 and v2 both travel while v1 is double-published.
+    expect(JSON.parse(String(route.inputs.eventPattern))).toEqual({
+      $or: [
+        { source: ['eventflow.payment'], 'detail-type': ['PaymentFailed', 'PaymentMade', 'PaymentRefunded'], detail: { metadata: { version: [1] } } },
+        { source: ['eventflow.payment'], 'detail-type': ['PaymentMade'], detail: { metadata: { version: [2] } } },
+      ],
+    });
     const policy = resources('aws:cloudwatch/eventBusPolicy:EventBusPolicy').find((p) => p.name === 'payments-route-target-policy')!;
     expect(statements(policy.inputs.policy)[0]).toMatchObject({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/eventflow-dev-payments' });
   });

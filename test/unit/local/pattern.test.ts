@@ -66,13 +66,17 @@ describe('event patterns', () => {
   });
 
   describe('the model’s subscriptions', () => {
-    const events = fixtureFiles().map((file) => fixtureEvent(file.split('.')[0] as string));
+    // One example per catalog version: a consumer of PaymentMade v2 must match v2's example and not v1's.
+    const events = fixtureFiles().map((file) => {
+      const [name, version] = file.split('.');
+      return fixtureEvent(name as string, Number(version?.slice(1)));
+    });
 
     it.each(loadOrderSystem().subscriptions.map((s) => [s.id, s] as const))('%s: valid, matches its events’ examples and no others', (_id, subscription) => {
-      const consumed = new Set(subscription.consumes.map((c) => c.name));
+      const consumed = subscription.consumes.map((c) => `${c.name} v${c.version}`);
 
       expect(validatePattern(subscription.pattern)).toEqual([]);
-      const matched = events.filter((e) => matchesPattern(subscription.pattern, e)).map((e) => e['detail-type']);
+      const matched = events.filter((e) => matchesPattern(subscription.pattern, e)).map((e) => `${e['detail-type']} v${e.detail.metadata.version}`);
       expect(matched.sort()).toEqual([...consumed].sort());
     });
   });

@@ -129,21 +129,29 @@ describe('EventCatalog', () => {
   });
 
   describe('liveVersions', () => {
-    let copy: CatalogCopy;
-    beforeEach(() => (copy = new CatalogCopy()));
-    afterEach(() => copy.dispose());
+    it('lists PaymentMade v1 and v2 before v1’s ttl and only v2 from the ttl on', () => {
+      const catalog = EventCatalog.load();
+      const [v1] = catalog.versionsOf('PaymentMade');
+      const ttl = Date.parse(v1?.ttl ?? '');
 
-    it('lists both versions before the old one’s ttl and only the new one after', () => {
-      const v1 = copy.read('payment/PaymentMade.v1.json');
-      copy.write('payment/PaymentMade.v1.json', { ...v1, 'x-eventflow': { ttl: '2027-01-01T00:00:00Z', nextVersion: 2 } });
-      copy.write('payment/PaymentMade.v2.json', v1);
-      const catalog = EventCatalog.load(copy.dir);
+      const before = catalog.liveVersions('PaymentMade', new Date(ttl - 1)).map((v) => v.version);
+      const after = catalog.liveVersions('PaymentMade', new Date(ttl)).map((v) => v.version);
 
-      const before = catalog.liveVersions('PaymentMade', new Date('2026-12-31T23:59:59Z')).map((v) => v.version);
-      const after = catalog.liveVersions('PaymentMade', new Date('2027-01-01T00:00:00Z')).map((v) => v.version);
-
+      expect(v1).toMatchObject({ ttl: '2027-03-01T00:00:00Z', nextVersion: 2 });
       expect(before).toEqual([1, 2]);
       expect(after).toEqual([2]);
+    });
+
+    it('requires the retiring version’s nextVersion to be the next one', () => {
+      const copy = new CatalogCopy();
+      try {
+        const v1 = copy.read('payment/PaymentMade.v1.json');
+        copy.write('payment/PaymentMade.v1.json', { ...v1, 'x-eventflow': { ttl: '2027-03-01T00:00:00Z', nextVersion: 3 } });
+
+        expect(captureError(() => EventCatalog.load(copy.dir)).message).toContain('payment/PaymentMade.v1.json: v2 exists, so v1 must declare');
+      } finally {
+        copy.dispose();
+      }
     });
   });
 });

@@ -27,9 +27,9 @@ describe('createConsumer', () => {
     });
   }
 
-  /** A PaymentMade delivery with its own idempotency key, so tests never share records. */
+  /** A PaymentMade v2 delivery (what SendEmail reads) with its own idempotency key, so tests never share records. */
   function delivery(key: string, mutate: (event: { detail: { metadata: Record<string, unknown>; data: Record<string, unknown> } }) => void = () => undefined): unknown {
-    const event = fixtureEvent('PaymentMade') as unknown as { detail: { metadata: Record<string, unknown>; data: Record<string, unknown> } };
+    const event = fixtureEvent('PaymentMade', 2) as unknown as { detail: { metadata: Record<string, unknown>; data: Record<string, unknown> } };
     event.detail.metadata.idempotencyKey = key;
     mutate(event);
     return event;
@@ -89,16 +89,16 @@ describe('createConsumer', () => {
   });
 
   it('rejects invalid data against the schema of the version the event carries', async () => {
-    const error = await consumer()(delivery('bad-data', (e) => Object.assign(e.detail.data, { amount: 'lots', orderId: undefined })), lambdaContext()).catch((e: unknown) => e);
+    const error = await consumer()(delivery('bad-data', (e) => Object.assign(e.detail.data, { charge: { ...(e.detail.data.charge as object), total: 'lots' }, orderId: undefined })), lambdaContext()).catch((e: unknown) => e);
 
-    expect((error as Error).message).toBe('PaymentMade v1 is invalid: $.detail.data.orderId is required; $.detail.data.amount must be integer');
+    expect((error as Error).message).toBe('PaymentMade v2 is invalid: $.detail.data.orderId is required; $.detail.data.charge.total must be integer');
     expect(calls).toHaveLength(0);
   });
 
   it('rejects a version the catalog does not have', async () => {
     const error = await consumer()(delivery('v9', (e) => (e.detail.metadata.version = 9)), lambdaContext()).catch((e: unknown) => e);
 
-    expect((error as Error).message).toBe('PaymentMade v9 is invalid: $.detail.metadata.version has no schema: the catalog has v1');
+    expect((error as Error).message).toBe('PaymentMade v9 is invalid: $.detail.metadata.version has no schema: the catalog has v1, v2');
   });
 
   it('rejects an event the consumer does not consume', async () => {
@@ -107,8 +107,17 @@ describe('createConsumer', () => {
     const error = await consumer()(orderCreated, lambdaContext()).catch((e: unknown) => e);
 
     expect((error as Error).message).toBe(
-      'OrderCreated v1 is invalid: $["detail-type"] is not consumed by notifications.SendEmail, which accepts ItemNotAvailable v1, PaymentMade v1, PaymentFailed v1',
+      'OrderCreated v1 is invalid: $["detail-type"] is not consumed by notifications.SendEmail, which accepts ItemNotAvailable v1, PaymentMade v2, PaymentFailed v1',
     );
+  });
+
+  it('rejects PaymentMade v1 once migrated to v2: the pattern pins v2, and a stray v1 is not read with v2’s code', async () => {
+    const error = await consumer()(fixtureEvent('PaymentMade', 1), lambdaContext()).catch((e: unknown) => e);
+
+    expect((error as Error).message).toBe(
+      'PaymentMade v1 is invalid: $["detail-type"] is not consumed by notifications.SendEmail, which accepts ItemNotAvailable v1, PaymentMade v2, PaymentFailed v1',
+    );
+    expect(calls).toHaveLength(0);
   });
 
   it('logs with the event’s correlation id while the handler runs, and drops it afterwards', async () => {
@@ -132,7 +141,7 @@ describe('createConsumer', () => {
     }
 
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.find((r) => r.message === 'sending receipt')).toMatchObject({ correlationId: fixtureEvent('PaymentMade').detail.metadata.correlationId, idempotencyKey: 'logged-1', detailType: 'PaymentMade' });
+    expect(records.find((r) => r.message === 'sending receipt')).toMatchObject({ correlationId: fixtureEvent('PaymentMade', 2).detail.metadata.correlationId, idempotencyKey: 'logged-1', detailType: 'PaymentMade' });
     expect(records.find((r) => r.message === 'after')).not.toHaveProperty('correlationId');
   });
 });
