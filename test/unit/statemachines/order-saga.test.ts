@@ -44,6 +44,28 @@ describe('order saga definition', () => {
     expect(sagaPublishStates()).toEqual(expect.arrayContaining(['PublishReservation', 'PublishPaymentOutcome', 'CompleteOrder', 'CancelOrder', 'PublishRefund', 'PublishRelease']));
   });
 
+  it('emits only catalog events from its putEvents states: a task’s validated entries, or a fact the model says a saga step states', () => {
+    const states = readOrderSaga().States as Record<string, { Resource?: string; ResultPath?: string; Parameters?: { 'Entries.$'?: string; Entries?: Array<{ DetailType: string; Source: string }> } }>;
+    const taskResults = new Set(Object.keys(sagaTaskActions()).map((state) => `${states[state]?.ResultPath}.entries`));
+    const app = loadOrderSystem();
+    const stated = app.actions.filter((a) => a.trigger.kind === 'saga-step' && a.trigger.publishOnly).flatMap((a) => a.emits);
+    const emitted: string[] = [];
+
+    for (const name of sagaPublishStates()) {
+      const parameters = states[name]?.Parameters ?? {};
+      if (parameters['Entries.$'] !== undefined) {
+        expect({ state: name, fromTask: taskResults.has(parameters['Entries.$']) }).toEqual({ state: name, fromTask: true });
+        continue;
+      }
+      for (const entry of parameters.Entries ?? []) {
+        expect({ state: name, event: entry.DetailType, source: entry.Source }).toEqual({ state: name, event: expect.stringMatching(new RegExp(`^(${stated.join('|')})$`)), source: `\${source:${entry.DetailType}}` });
+        expect(app.catalog.versionsOf(entry.DetailType)).not.toHaveLength(0);
+        emitted.push(entry.DetailType);
+      }
+    }
+    expect(emitted.sort()).toEqual([...stated].sort());
+  });
+
   it('branches only on outcomes its tasks can return: a fact the model says the action emits, or nothing to do', () => {
     const states = readOrderSaga().States as Record<string, { Type: string; ResultPath?: string; Choices?: Array<{ Variable: string; StringEquals?: string }> }>;
     const actionAt = new Map(Object.entries(sagaTaskActions()).map(([state, actionId]) => [states[state]?.ResultPath, actionId]));
