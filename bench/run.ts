@@ -7,9 +7,9 @@
  *   `runs`, `resources`, `evalMs {min, median, max}` (mocks installed → last output), `processMs` (whole process).
  * - `busMatching`: the local bus's rule matching (goal: ≥ 50,000 events/s against 1,000 rules).
  *   `rules`, `unindexedRules` (tested against every event), `events`, `eventsPerSecond`, `matchesPerEvent`.
- * - `localSystem`: the whole system on this machine (`startLocal`, in memory).
+ * - `localSystem`: the whole system on this machine (`startLocal`, in memory). `workers`: threads the functions ran in.
  *   `oneAtATime {orders, p50Ms, p99Ms, maxMs}`: POST /orders until every consequence has run (goal p50 ≤ 60, p99 ≤ 150);
- *   `saturation {orders, concurrency, ordersPerSecond}`; `storage {dynaliteRequestsPerSecond, requestsPerOrder (goal ≤ 25),
+ *   `saturation {orders, concurrency, ordersPerSecond}`; `storage {dynaliteRequestsPerSecond (a fresh dynalite, warmed, the system stopped), requestsPerOrder (goal ≤ 25),
  *   storageBoundOrdersPerSecond, achievedRatio (goal ≥ 0.6)}`; `bareExecutor {executions, executionsPerSecond}`: the ceiling.
  */
 import { writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ process.stdout.write(
 benchLocalSystem().then((localSystem) => {
   const { oneAtATime: a, saturation: b, storage: c, bareExecutor: d } = localSystem;
   process.stdout.write(`local system, one order at a time (${a.orders}): p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (goal p50 ≤ 60, p99 ≤ 150)\n`);
-  process.stdout.write(`local system at saturation (${b.orders} orders, ${b.concurrency} in flight): ${b.ordersPerSecond} orders/s\n`);
+  process.stdout.write(`local system at saturation (${b.orders} orders, ${b.concurrency} in flight, functions ${localSystem.workers === 0 ? 'on the main thread' : `in ${localSystem.workers} worker threads`}): ${b.ordersPerSecond} orders/s\n`);
   process.stdout.write(
     `storage: dynalite ${c.dynaliteRequestsPerSecond} requests/s, ${c.requestsPerOrder} DynamoDB requests per order (goal ≤ 25) → bound ${c.storageBoundOrdersPerSecond} orders/s; achieved ${c.achievedRatio} of it (goal ≥ 0.6)\n`,
   );

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the order system on this machine. Options: --port N (or PORT), --data-dir DIR, --in-memory,
- * --fail-delivery, --demo N (place N orders with a realistic mix, print a summary, stop). Prints one line per
+ * --fail-delivery, --workers N (threads the functions run in; 0 = the main thread), --demo N (place N orders
+ * with a realistic mix, print a summary, stop). Prints one line per
  * endpoint (also written to <data dir>/endpoints.json); Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
@@ -15,12 +16,20 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: '.data' },
       'in-memory': { type: 'boolean', default: false },
       'fail-delivery': { type: 'boolean', default: false },
+      workers: { type: 'string' },
       demo: { type: 'string' },
     },
   });
   const port = values.port ?? process.env.PORT ?? '3000';
   if (!/^\d+$/.test(port) || Number(port) > 65_535) throw new EventflowError(`--port (or PORT) must be a port number from 0 to 65535, got ${JSON.stringify(port)}`);
-  const system = await startLocal({ port: Number(port), dataDir: values['data-dir'], inMemory: values['in-memory'], failDelivery: values['fail-delivery'] });
+  if (values.workers !== undefined && !/^\d+$/.test(values.workers)) throw new EventflowError(`--workers takes a number of threads (0 runs the functions on the main thread), got ${JSON.stringify(values.workers)}`);
+  const system = await startLocal({
+    port: Number(port),
+    dataDir: values['data-dir'],
+    inMemory: values['in-memory'],
+    failDelivery: values['fail-delivery'],
+    ...(values.workers !== undefined ? { workers: Number(values.workers) } : {}),
+  });
   const out = process.stdout;
   out.write(`eventflow is running locally (data in ${values['in-memory'] ? 'memory' : values['data-dir']}):\n`);
   out.write(`  HTTP API           ${system.endpoints.api}   POST /orders, GET /orders/{orderId}\n`);
@@ -29,6 +38,7 @@ async function main(): Promise<void> {
   out.write(`  DynamoDB           ${system.endpoints.dynamodb}\n`);
   out.write(`  E-mail (SES) sink  ${system.endpoints.email}\n`);
   out.write(`  Delivery provider  ${system.endpoints.deliveryProvider}${values['fail-delivery'] ? '   (failing on purpose)' : ''}\n`);
+  out.write(`  Functions          ${system.workers === 0 ? 'on the main thread' : `in ${system.workers} worker thread(s)`}\n`);
   if (values.demo !== undefined) {
     if (!/^[1-9]\d*$/.test(values.demo)) throw new EventflowError(`--demo takes a number of orders, got ${JSON.stringify(values.demo)}`);
     out.write(`\nDemo: placing ${values.demo} orders\n`);

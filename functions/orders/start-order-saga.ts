@@ -1,8 +1,8 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { consumerFromEnv, requiredEnv } from '../shared';
+import { SDK_CLIENT_DEFAULTS, consumerFromEnv, requiredEnv } from '../shared';
 
 const sagaArn = requiredEnv('ORDER_SAGA_ARN');
-const stepFunctions = new SFNClient({});
+const stepFunctions = new SFNClient({ ...SDK_CLIENT_DEFAULTS });
 
 /**
  * Choreography starts orchestration. An EventBridge rule cannot name the execution it starts, so this

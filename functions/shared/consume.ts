@@ -9,6 +9,7 @@ import { compileSchema, type SchemaCheck } from '../../model/schema-validation';
 import type { EventData, EventEnvelope } from './envelope';
 import { EventValidationError } from './errors';
 import { resolvePowertools, traced, type TracerLike } from './powertools';
+import { SDK_CLIENT_DEFAULTS } from './sdk';
 
 /** An event as EventBridge delivers it to a target: the envelope plus EventBridge's own fields. */
 export type DeliveredEvent<TData extends EventData = EventData> = EventEnvelope<TData> & {
@@ -74,7 +75,7 @@ export function createConsumer<TData extends EventData, TResult>(options: Consum
 
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.idempotency.tableName,
-    awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({}),
+    awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS }),
   });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'detail.metadata.idempotencyKey',

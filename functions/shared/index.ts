@@ -11,4 +11,5 @@ export type { TracerLike } from './powertools';
 export { MissingConfigurationError, requiredEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
+export { SDK_CLIENT_DEFAULTS } from './sdk';
 export { consumerFromEnv, isConditionFailure, sagaTaskFromEnv, sharedDynamo } from './runtime';

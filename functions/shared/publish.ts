@@ -5,6 +5,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type P
 import type { EventCatalog } from '../../model/catalog';
 import { loadCatalog } from '../../model';
 import { envelopesFor, type Fact, type VersionedEnvelope } from './envelope';
+import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { EntryTooLargeError, EventValidationError, PublishFailedError, type FailedEntry, type InvalidEvent } from './errors';
 
 /** PutEvents quotas the publisher enforces before sending. */
@@ -69,7 +70,7 @@ export class EventPublisher {
   private readonly retry: Required<RetryOptions>;
 
   constructor(private readonly options: PublisherOptions) {
-    this.client = options.client ?? new EventBridgeClient({});
+    this.client = options.client ?? new EventBridgeClient({ ...SDK_CLIENT_DEFAULTS });
     this.catalog = options.catalog ?? loadCatalog();
     this.retry = { ...PUBLISH_DEFAULTS, ...options.retry };
   }

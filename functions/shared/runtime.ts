@@ -5,17 +5,24 @@ import { IDEMPOTENCY_TABLE } from '../../model/tables';
 import { createConsumer, type ConsumerContext, type DeliveredEvent, type EventHandler } from './consume';
 import type { EventData } from './envelope';
 import { requiredEnv, tableName } from './env';
+import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult } from './saga-task';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 
 let dynamo: { client: DynamoDBClient; documents: DynamoDBDocumentClient } | undefined;
 
-/** One DynamoDB client per process, configured from the environment (AWS_ENDPOINT_URL_DYNAMODB locally). */
+/**
+ * The DynamoDB clients of a process, configured from the environment (AWS_ENDPOINT_URL_DYNAMODB locally):
+ * `client` with the shared SDK defaults (idempotency records go through it), and `documents` on a client of
+ * its own, because the document client refuses a base client that caches its middleware.
+ */
 export function sharedDynamo(): { client: DynamoDBClient; documents: DynamoDBDocumentClient } {
   if (!dynamo) {
-    const client = new DynamoDBClient({});
-    dynamo = { client, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
+    dynamo = {
+      client: new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS }),
+      documents: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    };
   }
   return dynamo;
 }

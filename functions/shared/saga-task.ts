@@ -8,6 +8,7 @@ import type { EventCatalog } from '../../model/catalog';
 import { EventflowError } from '../../model/errors';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
+import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { resolvePowertools, traced, type TracerLike } from './powertools';
 
 /** The order as the saga carries it (OrderCreated's data). */
@@ -109,7 +110,7 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
     options.idempotency === 'read-only'
       ? run
       : makeIdempotent((input: SagaTaskInput, _context?: Context) => run(input), {
-          persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.idempotency.tableName, awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({}) }),
+          persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.idempotency.tableName, awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS }) }),
           config: new IdempotencyConfig({ eventKeyJmesPath: 'stepKey', throwOnNoIdempotencyKey: true, expiresAfterSeconds: 7 * 24 * 60 * 60 }),
           keyPrefix: options.name,
         });

@@ -20,13 +20,15 @@ interface OrderView {
  * The whole system on one machine, end to end over HTTP with the real SDK clients: API → OrderCreated →
  * StartOrderSaga → the saga (real ASL) → facts on the local bus → choreographed consumers.
  */
-describe('startLocal: end to end over HTTP', () => {
+// Both ways the functions can run: on the main thread (the default on 2 cores) and in a worker thread.
+describe.each([0, 1])('startLocal with %i worker thread(s): end to end over HTTP', (workers) => {
   let system: LocalSystem;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'eventflow-local-'));
-    system = await startLocal({ port: 0, dataDir, retryBaseMs: 1 });
+    system = await startLocal({ port: 0, dataDir, retryBaseMs: 1, workers });
+    expect(system.workers).toBe(workers);
   }, 30_000);
   afterAll(async () => {
     await system?.stop();

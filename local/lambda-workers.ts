@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** A message to a worker: run one function on one event. */
+export interface WorkerRequest {
+  readonly id: number;
+  readonly actionId: string;
+  readonly event: unknown;
+}
+
+/** A worker's answer: the handler's result, or the error it threw. */
+export type WorkerReply =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string; readonly stack?: string | undefined; readonly props: Record<string, unknown> } };
+
+type Pending = { readonly resolve: (value: unknown) => void; readonly reject: (reason: unknown) => void };
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/**
+ * The local Lambda service: the functions run in worker threads, each worker a warm instance of every function.
+ * Why threads: most of an order's CPU is the handlers' AWS SDK work (serialization, signing, HTTP to dynalite);
+ * on the main thread it competes with the bus, the executor and the servers, and one thread caps the whole
+ * system. Workers read the process environment as it was when they started, as a Lambda reads its configuration.
+ */
+export class LambdaWorkers {
+  private readonly slots: Slot[];
+  private nextId = 0;
+
+  private constructor(slots: Slot[]) {
+    this.slots = slots;
+  }
+
+  /** Starts `count` workers, each loading the handlers of `actionIds`; resolves once all are ready. */
+  static async start(count: number, actionIds: readonly string[]): Promise<LambdaWorkers> {
+    const slots = await Promise.all(Array.from({ length: count }, () => startWorker(actionIds)));
+    return new LambdaWorkers(slots);
+  }
+
+  /** Invokes a function on the least busy worker, as Lambda routes to a free instance. */
+  invoke(actionId: string, event: unknown): Promise<unknown> {
+    const slot = this.slots.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, actionId, event } satisfies WorkerRequest);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+}
+
+async function startWorker(actionIds: readonly string[]): Promise<Slot> {
+  // The environment as it is now, passed explicitly: a test runner may give this module its own process.env.
+  const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds }, env: { ...process.env } });
+  const pending = new Map<number, Pending>();
+  await new Promise<void>((ready, fail) => {
+    worker.once('error', fail);
+    worker.once('message', (message: { ready?: true; failed?: string }) => (message.ready ? ready() : fail(new Error(`a Lambda worker could not load its handlers: ${message.failed}`))));
+  });
+  worker.on('message', (reply: WorkerReply) => {
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (reply.ok) waiting.resolve(reply.result);
+    else waiting.reject(Object.assign(new Error(reply.error.message), reply.error.props, { name: reply.error.name, stack: reply.error.stack }));
+  });
+  worker.on('error', (error) => {
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  });
+  worker.unref();
+  return { worker, pending };
+}
