@@ -186,9 +186,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
 /**
  * Worker threads for the functions when none are asked for: one per core beyond the two the main thread and
- * dynalite keep busy. Measured on 2 cores, one worker bought ~15 % throughput at saturation for ~15 % more
- * latency per order (a thread hop per invocation) while all three competed for the same two cores, so a
- * 2-core machine runs the functions on the main thread.
+ * dynalite keep busy. Measured on 2 cores, one worker bought 15–20 % throughput at saturation for ~15 % more
+ * latency per order (a thread hop per invocation; p50 at the edge of its 60 ms goal) while all three competed
+ * for the same two cores, so a 2-core machine runs the functions on the main thread.
  */
 export function defaultWorkers(cores = availableParallelism()): number {
   return Math.max(0, cores - 2);
