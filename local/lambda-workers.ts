@@ -18,26 +18,37 @@ type Pending = { readonly resolve: (value: unknown) => void; readonly reject: (r
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Settles once the worker has loaded every handler, or failed to. */
+  readonly ready: Promise<void>;
 }
 
 /**
  * The local Lambda service: the functions run in worker threads, each worker a warm instance of every function.
  * Why threads: most of an order's CPU is the handlers' AWS SDK work (serialization, signing, HTTP to dynalite);
  * on the main thread it competes with the bus, the executor and the servers, and one thread caps the whole
- * system. Workers read the process environment as it was when they started, as a Lambda reads its configuration.
+ * system once there are cores to spare. Workers read the process environment as it was when they started, as a
+ * Lambda reads its configuration. A worker that dies fails its invocations as Lambda fails them when a runtime
+ * exits (`Runtime.ExitError`; the bus retries it, the saga applies its Retry policy) and is replaced by a fresh
+ * one, as Lambda replaces an instance.
  */
 export class LambdaWorkers {
-  private readonly slots: Slot[];
+  private readonly slots: Slot[] = [];
   private nextId = 0;
+  private stopping = false;
 
-  private constructor(slots: Slot[]) {
-    this.slots = slots;
-  }
+  private constructor(private readonly actionIds: readonly string[]) {}
 
   /** Starts `count` workers, each loading the handlers of `actionIds`; resolves once all are ready. */
   static async start(count: number, actionIds: readonly string[]): Promise<LambdaWorkers> {
-    const slots = await Promise.all(Array.from({ length: count }, () => startWorker(actionIds)));
-    return new LambdaWorkers(slots);
+    const workers = new LambdaWorkers(actionIds);
+    for (let index = 0; index < count; index++) workers.slots.push(workers.spawn(index));
+    try {
+      await Promise.all(workers.slots.map((slot) => slot.ready));
+    } catch (error) {
+      await workers.stop();
+      throw error;
+    }
+    return workers;
   }
 
   /** Invokes a function on the least busy worker, as Lambda routes to a free instance. */
@@ -51,29 +62,39 @@ export class LambdaWorkers {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
-}
 
-async function startWorker(actionIds: readonly string[]): Promise<Slot> {
-  // The environment as it is now, passed explicitly: a test runner may give this module its own process.env.
-  const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds }, env: { ...process.env } });
-  const pending = new Map<number, Pending>();
-  await new Promise<void>((ready, fail) => {
-    worker.once('error', fail);
-    worker.once('message', (message: { ready?: true; failed?: string }) => (message.ready ? ready() : fail(new Error(`a Lambda worker could not load its handlers: ${message.failed}`))));
-  });
-  worker.on('message', (reply: WorkerReply) => {
-    const waiting = pending.get(reply.id);
-    if (!waiting) return;
-    pending.delete(reply.id);
-    if (reply.ok) waiting.resolve(reply.result);
-    else waiting.reject(Object.assign(new Error(reply.error.message), reply.error.props, { name: reply.error.name, stack: reply.error.stack }));
-  });
-  worker.on('error', (error) => {
-    for (const waiting of pending.values()) waiting.reject(error);
-    pending.clear();
-  });
-  worker.unref();
-  return { worker, pending };
+  private spawn(index: number): Slot {
+    // The environment as it is now, passed explicitly: a test runner may give this module its own process.env.
+    const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds: this.actionIds }, env: { ...process.env } });
+    const pending = new Map<number, Pending>();
+    let loaded = false;
+    const ready = new Promise<void>((done, fail) => {
+      worker.once('message', (message: { ready?: true; failed?: string }) => {
+        loaded = message.ready === true;
+        if (loaded) done();
+        else fail(new Error(`a Lambda worker could not load its handlers: ${message.failed}`));
+      });
+      worker.once('exit', (code) => fail(new Error(`a Lambda worker exited with code ${code} while loading its handlers`)));
+    });
+    ready.catch(() => undefined); // start() reports it
+    worker.on('message', (reply: WorkerReply) => {
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.result);
+      else waiting.reject(Object.assign(new Error(reply.error.message), reply.error.props, { name: reply.error.name, stack: reply.error.stack }));
+    });
+    worker.on('error', () => undefined); // the exit that follows fails what was pending
+    worker.on('exit', (code) => {
+      for (const waiting of pending.values()) waiting.reject(Object.assign(new Error(`the function’s worker exited with code ${code}`), { name: 'Runtime.ExitError' }));
+      pending.clear();
+      // Replaced only if it had loaded: a worker that cannot load its handlers would fail again, forever.
+      if (!this.stopping && loaded) this.slots[index] = this.spawn(index);
+    });
+    worker.unref();
+    return { worker, pending, ready };
+  }
 }
