@@ -11,9 +11,15 @@ import { breakingChanges, type BreakingChange } from './compatibility';
 import { repoRoot } from './paths';
 import type { JsonSchema } from './schema-validation';
 
+/** A catalog version whose schema breaks what it was at the base revision. */
+export interface GateFailure {
+  readonly file: string;
+  readonly changes: readonly BreakingChange[];
+}
+
 /** Each catalog version whose schema breaks the same version at `base`, with every breaking path. */
-export function checkAgainst(base: string, catalog = EventCatalog.load(), root = repoRoot()): Array<{ file: string; changes: BreakingChange[] }> {
-  const failures: Array<{ file: string; changes: BreakingChange[] }> = [];
+export function checkAgainst(base: string, catalog = EventCatalog.load(), root = repoRoot()): GateFailure[] {
+  const failures: GateFailure[] = [];
   for (const entry of catalog.all()) {
     const older = readAt(base, `catalog/${entry.file}`, root);
     if (!older) continue; // a new version: nothing to be compatible with yet
@@ -22,6 +28,21 @@ export function checkAgainst(base: string, catalog = EventCatalog.load(), root =
     if (changes.length > 0) failures.push({ file: entry.file, changes });
   }
   return failures;
+}
+
+/**
+ * What the gate prints for a failure: the event, the version as it was at `base` and as it is now, each breaking
+ * path, and what to do instead (keep the version as it was, add the next one, retire the old one with a ttl).
+ */
+export function describeFailure(failure: GateFailure, base: string, catalog: EventCatalog): string {
+  const entry = catalog.all().find((candidate) => candidate.file === failure.file);
+  const name = entry ? `${entry.name} v${entry.version}` : failure.file;
+  const next = entry ? `${entry.service}/${entry.name}.v${catalog.versionsOf(entry.name).length + 1}.json` : 'a new version file';
+  return [
+    `${name} (catalog/${failure.file}) as it is now breaks readers of ${name} as it was at ${base}:`,
+    ...failure.changes.map((change) => `  ${change.path}: ${change.change}`),
+    `Restore ${name} as it was and add the change as a new version, catalog/${next}, with "x-eventflow": { "ttl", "nextVersion" } on the old one (README: "The worked evolution").`,
+  ].join('\n');
 }
 
 function readAt(revision: string, path: string, root: string): JsonSchema | undefined {
@@ -34,11 +55,9 @@ function readAt(revision: string, path: string, root: string): JsonSchema | unde
 
 if (require.main === module) {
   const { values } = parseArgs({ options: { base: { type: 'string', default: 'HEAD' } } });
-  const failures = checkAgainst(values.base as string);
-  for (const failure of failures) {
-    process.stderr.write(`catalog/${failure.file} breaks its consumers (compared with ${values.base}); add a new version instead:\n`);
-    for (const change of failure.changes) process.stderr.write(`  ${change.path}: ${change.change}\n`);
-  }
+  const catalog = EventCatalog.load();
+  const failures = checkAgainst(values.base as string, catalog);
+  for (const failure of failures) process.stderr.write(`${describeFailure(failure, values.base as string, catalog)}\n`);
   const retired = loadOrderSystem().retiredInputs(new Date());
   for (const problem of retired) process.stderr.write(`${problem.where}: ${problem.problem}\n`);
   process.stdout.write(failures.length === 0 ? `schemas compatible with ${values.base}\n` : '');

@@ -1,5 +1,5 @@
 import { breakingChanges } from '../../../model/compatibility';
-import { checkAgainst } from '../../../model/schemas-check';
+import { checkAgainst, describeFailure } from '../../../model/schemas-check';
 import { EventCatalog } from '../../../model';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
 
@@ -57,7 +57,15 @@ describe('schema compatibility', () => {
       const schema = copy.read('payment/PaymentMade.v1.json') as { required: string[] };
       copy.write('payment/PaymentMade.v1.json', { ...schema, required: schema.required.filter((field) => field !== 'currency') });
 
-      expect(checkAgainst('HEAD', EventCatalog.load(copy.dir))).toEqual([{ file: 'payment/PaymentMade.v1.json', changes: [{ path: '$.currency', change: 'required field removed or made optional' }] }]);
+      const catalog = EventCatalog.load(copy.dir);
+      const failures = checkAgainst('HEAD', catalog);
+
+      expect(failures).toEqual([{ file: 'payment/PaymentMade.v1.json', changes: [{ path: '$.currency', change: 'required field removed or made optional' }] }]);
+      expect(describeFailure(failures[0]!, 'HEAD', catalog).split('\n')).toEqual([
+        'PaymentMade v1 (catalog/payment/PaymentMade.v1.json) as it is now breaks readers of PaymentMade v1 as it was at HEAD:',
+        '  $.currency: required field removed or made optional',
+        'Restore PaymentMade v1 as it was and add the change as a new version, catalog/payment/PaymentMade.v3.json, with "x-eventflow": { "ttl", "nextVersion" } on the old one (README: "The worked evolution").',
+      ]);
     } finally {
       copy.dispose();
     }
