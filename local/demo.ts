@@ -54,8 +54,11 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
 
   const correlationIds = new Set(done.map((order) => order.correlationId));
   const events = system.bus.archived().filter((event) => correlationIds.has((event.detail.metadata as { correlationId?: string } | undefined)?.correlationId ?? ''));
-  out.write('\nEvents by type\n');
-  for (const [type, n] of countBy(events.map((event) => event['detail-type']))) out.write(`  ${type.padEnd(32)} ${n}\n`);
+  // By version too: while a version is double-published, each fact travels once per live version.
+  out.write('\nEvents by type and version\n');
+  for (const [type, n] of countBy(events.map((event) => `${event['detail-type']} v${String((event.detail.metadata as { version?: number } | undefined)?.version)}`))) {
+    out.write(`  ${type.padEnd(32)} ${n}\n`);
+  }
 
   out.write('\nDead-letter queues\n');
   for (const [id, queue] of system.deadLetterQueues) out.write(`  ${id.padEnd(32)} ${queue.depth}\n`);
@@ -68,7 +71,7 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
   if (sample) {
     out.write(`\nTrace of order ${sample.orderId} (correlation id ${sample.correlationId}, ${sample.outcome})\n`);
     for (const event of system.bus.archived().filter((e) => (e.detail.metadata as { correlationId?: string }).correlationId === sample.correlationId)) {
-      out.write(`  ${event.time}  ${event.source.padEnd(24)} ${event['detail-type']}\n`);
+      out.write(`  ${event.time}  ${event.source.padEnd(24)} ${event['detail-type']} v${String((event.detail.metadata as { version?: number }).version)}\n`);
     }
   }
   return done;

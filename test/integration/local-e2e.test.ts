@@ -115,7 +115,10 @@ describe.each([0, 1])('startLocal with %i worker thread(s): end to end over HTTP
     const orders = await runDemo(system, 20, out, 4);
 
     expect(new Set(orders.map((o) => o.outcome))).toEqual(new Set(DEMO_MIX.map((m) => m.expect)));
-    for (const section of ['Orders by final status and reason', 'Events by type', 'Dead-letter queues', 'Order latency', 'Trace of order']) expect(printed).toContain(section);
+    for (const section of ['Orders by final status and reason', 'Events by type and version', 'Dead-letter queues', 'Order latency', 'Trace of order']) expect(printed).toContain(section);
+    // Every completed order's PaymentMade counted once per live version.
+    const completed = orders.filter((o) => o.outcome === 'COMPLETED').length;
+    for (const entry of loadCatalog().liveVersions('PaymentMade', new Date())) expect(printed).toMatch(new RegExp(`PaymentMade v${entry.version} +${completed}\\n`));
   });
 
   it('keeps a message whose redrive fails', async () => {
