@@ -2,6 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SDK_CLIENT_DEFAULTS } from '../functions/shared/sdk';
 import { IDEMPOTENCY_TABLE, loadOrderSystem } from '../model';
 import { createModelTables, physicalTableName } from '../local/tables';
 import { LocalSagaRunner } from '../local/saga-runner';
@@ -100,7 +101,8 @@ async function loadSystem(system: LocalSystem, sequential: number, concurrent: n
  */
 async function dynaliteThroughput(requests = 4000): Promise<number> {
   const dynamo = await startDynamoProcess(undefined);
-  const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  // Configured as the functions' clients are, so the bound and the system pay the same per request.
+  const client = new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS, endpoint: dynamo.url, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     await createModelTables(client, 'bench');
     const table = physicalTableName('bench', IDEMPOTENCY_TABLE);
