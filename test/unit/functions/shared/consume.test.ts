@@ -67,6 +67,8 @@ describe('createConsumer', () => {
   it('runs again after the handler failed, so a retry can succeed', async () => {
     let failures = 1;
     const flaky = consumer({
+      // The consumer logs the failure it rethrows; kept out of the test output.
+      logger: new Logger({ serviceName: 'notifications', logLevel: 'CRITICAL' }),
       handler: async (event) => {
         calls.push(event);
         if (failures-- > 0) throw new Error('provider timeout');
