@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { DELIVERIES_TABLE } from '../../model/tables';
-import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 
 const deliveriesTable = tableName(DELIVERIES_TABLE);
 
@@ -25,11 +25,7 @@ export const handler = sagaTaskFromEnv('delivery.StartDelivery', async (input) =
     shippingAddress: customer.data.shippingAddress,
     estimatedDeliveryDate: estimate.data.estimatedDeliveryDate,
   };
-  await sharedDynamo()
-    .documents.send(new PutCommand({ TableName: deliveriesTable, Item: { ...data, status: 'STARTED' }, ConditionExpression: 'attribute_not_exists(orderId)' }))
-    .catch((error: unknown) => {
-      // Already booked by an earlier attempt whose answer was lost: the same delivery, announced again.
-      if (!isConditionFailure(error)) throw error;
-    });
+  // Not applied: already booked by an earlier attempt whose answer was lost; the same delivery, announced again.
+  await applied(sharedDynamo().documents.send(new PutCommand({ TableName: deliveriesTable, Item: { ...data, status: 'STARTED' }, ConditionExpression: 'attribute_not_exists(orderId)' })));
   return { fact: { detailType: 'DeliveryStarted', data } };
 });

@@ -1,14 +1,14 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { INVENTORY_TABLE } from '../../model/tables';
-import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import { reservationIdFor } from './stock';
 
 const inventoryTable = tableName(INVENTORY_TABLE);
 
 /** Compensation: gives a live reservation back to stock; with none left there is nothing to announce. */
 export const handler = sagaTaskFromEnv('inventory.ReleaseItem', async ({ order }) => {
-  try {
-    await sharedDynamo().documents.send(
+  const released = await applied(
+    sharedDynamo().documents.send(
       new UpdateCommand({
         TableName: inventoryTable,
         Key: { productId: order.productId },
@@ -17,11 +17,9 @@ export const handler = sagaTaskFromEnv('inventory.ReleaseItem', async ({ order }
         ExpressionAttributeNames: { '#order': order.orderId },
         ExpressionAttributeValues: { ':quantity': order.quantity },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return { nothing: 'NothingToRelease' };
-  }
+    ),
+  );
+  if (!released) return { nothing: 'NothingToRelease' };
   return {
     fact: { detailType: 'ItemReleased', data: { orderId: order.orderId, productId: order.productId, quantity: order.quantity, reservationId: reservationIdFor(order.orderId) } },
   };

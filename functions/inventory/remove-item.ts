@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { INVENTORY_TABLE } from '../../model/tables';
-import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import { reservationIdFor } from './stock';
 
 const inventoryTable = tableName(INVENTORY_TABLE);
@@ -8,8 +8,8 @@ const inventoryTable = tableName(INVENTORY_TABLE);
 /** Turns the paid reservation into shipped stock; a missing reservation is reported, and the saga refunds. */
 export const handler = sagaTaskFromEnv('inventory.RemoveItem', async ({ order }) => {
   const reservationId = reservationIdFor(order.orderId);
-  try {
-    await sharedDynamo().documents.send(
+  const removed = await applied(
+    sharedDynamo().documents.send(
       new UpdateCommand({
         TableName: inventoryTable,
         Key: { productId: order.productId },
@@ -18,9 +18,9 @@ export const handler = sagaTaskFromEnv('inventory.RemoveItem', async ({ order })
         ExpressionAttributeNames: { '#order': order.orderId },
         ExpressionAttributeValues: { ':quantity': order.quantity, ':zero': 0 },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    ),
+  );
+  if (!removed) {
     return {
       fact: { detailType: 'ErrorItemUnreserved', data: { orderId: order.orderId, productId: order.productId, reservationId, reason: 'no live reservation for this order' } },
     };

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { INVENTORY_TABLE } from '../../model/tables';
-import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import { reservationIdFor, type Product } from './stock';
 
 const inventoryTable = tableName(INVENTORY_TABLE);
@@ -12,8 +12,8 @@ const inventoryTable = tableName(INVENTORY_TABLE);
 export const handler = sagaTaskFromEnv('inventory.ReserveItem', async ({ order }) => {
   const { documents } = sharedDynamo();
   const reservationId = reservationIdFor(order.orderId);
-  try {
-    await documents.send(
+  const reserved = await applied(
+    documents.send(
       new UpdateCommand({
         TableName: inventoryTable,
         Key: { productId: order.productId },
@@ -22,9 +22,9 @@ export const handler = sagaTaskFromEnv('inventory.ReserveItem', async ({ order }
         ExpressionAttributeNames: { '#order': order.orderId },
         ExpressionAttributeValues: { ':quantity': order.quantity, ':reservation': { quantity: order.quantity, reservationId } },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    ),
+  );
+  if (!reserved) {
     const current = (await documents.send(new GetCommand({ TableName: inventoryTable, Key: { productId: order.productId } }))).Item as Product | undefined;
     if (!current?.reservations?.[order.orderId]) {
       return { fact: { detailType: 'ItemNotAvailable', data: { ...orderFields(order), available: current?.available ?? 0 } } };

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomUUID } from 'node:crypto';
 import { compileSchema } from '../../model/schema-validation';
 import { ORDERS_TABLE } from '../../model/tables';
-import { EventPublisher, PublishFailedError, isConditionFailure, powertoolsFor, requiredEnv, sharedDynamo, tableName, uuidFromText } from '../shared';
+import { EventPublisher, PublishFailedError, applied, powertoolsFor, requiredEnv, sharedDynamo, tableName, uuidFromText } from '../shared';
 import requestSchema from './create-order.request.json';
 import { jsonResponse, type Order } from './order';
 
@@ -41,11 +41,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     history: [{ status: 'PENDING', at: now, event: 'OrderCreated' }],
   };
   const { documents } = sharedDynamo();
+  const created = await applied(documents.send(new PutCommand({ TableName: ordersTable, Item: fresh, ConditionExpression: 'attribute_not_exists(orderId)' })));
   let order = fresh;
-  try {
-    await documents.send(new PutCommand({ TableName: ordersTable, Item: fresh, ConditionExpression: 'attribute_not_exists(orderId)' }));
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+  if (!created) {
     order = (await documents.send(new GetCommand({ TableName: ordersTable, Key: { orderId } }))).Item as Order;
     if (order.customerId !== request.customerId || order.productId !== request.productId || order.quantity !== request.quantity) {
       return jsonResponse(409, { errors: [{ path: '$', message: 'Idempotency-Key was already used for a different order' }] });

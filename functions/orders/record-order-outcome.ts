@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ORDERS_TABLE } from '../../model/tables';
-import { consumerFromEnv, isConditionFailure, sharedDynamo, tableName } from '../shared';
+import { applied, consumerFromEnv, sharedDynamo, tableName } from '../shared';
 import type { StatusChange } from './order';
 
 const ordersTable = tableName(ORDERS_TABLE);
@@ -14,8 +14,9 @@ export const handler = consumerFromEnv<{ orderId: string; reason?: string }, { r
     event: event['detail-type'],
     ...(event.detail.data.reason ? { reason: event.detail.data.reason } : {}),
   };
-  try {
-    await sharedDynamo().documents.send(
+  // Not applied: the order already has its outcome (a repeat, or a late event).
+  const recorded = await applied(
+    sharedDynamo().documents.send(
       new UpdateCommand({
         TableName: ordersTable,
         Key: { orderId: event.detail.data.orderId },
@@ -24,10 +25,7 @@ export const handler = consumerFromEnv<{ orderId: string; reason?: string }, { r
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':status': change.status, ':reason': change.reason ?? null, ':change': [change], ':pending': 'PENDING' },
       }),
-    );
-    return { recorded: true };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return { recorded: false };
-  }
+    ),
+  );
+  return { recorded };
 });

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PAYMENTS_TABLE } from '../../model/tables';
-import { isConditionFailure, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import { TestPaymentProvider, type PaymentProvider } from './provider';
 
 const paymentsTable = tableName(PAYMENTS_TABLE);
@@ -23,12 +23,8 @@ export const handler = sagaTaskFromEnv('payment.MakePayment', async (input) => {
     return { fact: { detailType: 'PaymentFailed', data: { orderId: order.orderId, customerId: order.customerId, amount, currency, reason: result.reason } } };
   }
   const payment = { orderId: order.orderId, customerId: order.customerId, paymentId: result.paymentId, amount, currency };
-  await sharedDynamo()
-    .documents.send(new PutCommand({ TableName: paymentsTable, Item: { ...payment, status: 'CAPTURED' }, ConditionExpression: 'attribute_not_exists(orderId)' }))
-    .catch((error: unknown) => {
-      // The provider deduplicated the charge on the step key; the record from the earlier attempt stands.
-      if (!isConditionFailure(error)) throw error;
-    });
+  // Not applied: the provider deduplicated the charge on the step key; the record from the earlier attempt stands.
+  await applied(sharedDynamo().documents.send(new PutCommand({ TableName: paymentsTable, Item: { ...payment, status: 'CAPTURED' }, ConditionExpression: 'attribute_not_exists(orderId)' })));
   const charge = { currency, items: item.data.totalPrice, delivery: estimate.data.deliveryCost, total: amount };
   // Both versions until PaymentMade v1's ttl (catalog/payment/PaymentMade.v1.json): the publisher sends each
   // live version and drops v1 by itself once the ttl has passed. Delete the v1 line after that date.

@@ -12,4 +12,4 @@ export { MissingConfigurationError, requiredEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
 export { SDK_CLIENT_DEFAULTS } from './sdk';
-export { consumerFromEnv, isConditionFailure, sagaTaskFromEnv, sharedDynamo } from './runtime';
+export { applied, consumerFromEnv, sagaTaskFromEnv, sharedDynamo } from './runtime';

@@ -61,7 +61,16 @@ export function consumerFromEnv<TData extends EventData, TResult>(
   });
 }
 
-/** True when a DynamoDB condition did not hold (stock too low, item already there, status already moved on). */
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+/**
+ * Awaits a conditional write: true when it was applied, false when its condition did not hold (stock too low,
+ * item already there, status already moved on). Any other failure is thrown.
+ */
+export async function applied(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }
