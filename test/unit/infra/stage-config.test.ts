@@ -1,5 +1,6 @@
 import { ConfigValidationError } from '../../../infra/errors';
 import { parseStageConfig } from '../../../infra/stage-config';
+import { thrownBy } from '../../helpers/thrown';
 
 const valid = {
   stage: 'dev',
@@ -9,13 +10,7 @@ const valid = {
 };
 
 function errorOf(raw: Record<string, unknown>, region = 'eu-west-1'): ConfigValidationError {
-  try {
-    parseStageConfig(raw, region, 'Pulumi.dev.yaml');
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
+  return thrownBy(() => parseStageConfig(raw, region, 'Pulumi.dev.yaml'), ConfigValidationError);
 }
 
 describe('parseStageConfig', () => {

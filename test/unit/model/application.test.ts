@@ -7,6 +7,7 @@ import {
   renderDesignTable,
   type ApplicationDefinition,
 } from '../../../model';
+import { thrownBy } from '../../helpers/thrown';
 
 /** The order system with one service's actions replaced, for breaking the model on purpose. */
 function withActions(service: string, actions: ApplicationDefinition['services'][string]['actions']): ApplicationDefinition {
@@ -15,13 +16,7 @@ function withActions(service: string, actions: ApplicationDefinition['services']
 }
 
 function loadError(definition: ApplicationDefinition): ModelValidationError {
-  try {
-    Application.load(definition, loadCatalog());
-  } catch (error) {
-    if (error instanceof ModelValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected the model to be rejected');
+  return thrownBy(() => Application.load(definition, loadCatalog()), ModelValidationError);
 }
 
 describe('Application', () => {

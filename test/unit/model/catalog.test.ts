@@ -1,5 +1,6 @@
 import { CatalogError, EventCatalog, loadCatalog } from '../../../model';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
+import { thrownBy } from '../../helpers/thrown';
 
 const validOrderCreated = {
   source: 'eventflow.orders',
@@ -92,7 +93,7 @@ describe('EventCatalog', () => {
       copy.write('payment/PaymentMade.v1.json', { ...schema, $schema: 'http://json-schema.org/draft-07/schema#' });
       copy.write('inventory/ItemReserved.v1.json', '{ not json');
 
-      const error = captureError(() => EventCatalog.load(copy.dir));
+      const error = thrownBy(() => EventCatalog.load(copy.dir));
 
       expect(error).toBeInstanceOf(CatalogError);
       expect(error.message).toContain('orders/order-created.json: a schema file must be named <EventName>.v<N>.json');
@@ -103,7 +104,7 @@ describe('EventCatalog', () => {
     it('requires an older version to declare its ttl and nextVersion once a newer one exists', () => {
       copy.write('orders/OrderCreated.v2.json', copy.read('orders/OrderCreated.v1.json'));
 
-      const error = captureError(() => EventCatalog.load(copy.dir));
+      const error = thrownBy(() => EventCatalog.load(copy.dir));
 
       expect(error.message).toContain('orders/OrderCreated.v1.json: v2 exists, so v1 must declare "x-eventflow": { "ttl": "<ISO time>", "nextVersion": 2 }');
     });
@@ -112,7 +113,7 @@ describe('EventCatalog', () => {
       copy.write('orders/OrderCreated.v3.json', copy.read('orders/OrderCreated.v1.json'));
       copy.write('payment/OrderCreated.v1.json', copy.read('orders/OrderCreated.v1.json'));
 
-      const error = captureError(() => EventCatalog.load(copy.dir));
+      const error = thrownBy(() => EventCatalog.load(copy.dir));
 
       expect(error.message).toContain('OrderCreated: one event must have one producer, found in folders orders, payment');
       expect(error.message).toContain('versions of OrderCreated must run 1, 2, 3… without gaps, expected v2');
@@ -122,7 +123,7 @@ describe('EventCatalog', () => {
       const schema = copy.read('payment/PaymentMade.v1.json');
       copy.write('payment/PaymentMade.v1.json', { ...schema, properties: { amount: { type: 'money' } } });
 
-      const error = captureError(() => EventCatalog.load(copy.dir));
+      const error = thrownBy(() => EventCatalog.load(copy.dir));
 
       expect(error.message).toContain('payment/PaymentMade.v1.json: does not compile as draft-04');
     });
@@ -148,19 +149,10 @@ describe('EventCatalog', () => {
         const v1 = copy.read('payment/PaymentMade.v1.json');
         copy.write('payment/PaymentMade.v1.json', { ...v1, 'x-eventflow': { ttl: '2027-03-01T00:00:00Z', nextVersion: 3 } });
 
-        expect(captureError(() => EventCatalog.load(copy.dir)).message).toContain('payment/PaymentMade.v1.json: v2 exists, so v1 must declare');
+        expect(thrownBy(() => EventCatalog.load(copy.dir)).message).toContain('payment/PaymentMade.v1.json: v2 exists, so v1 must declare');
       } finally {
         copy.dispose();
       }
     });
   });
 });
-
-function captureError(action: () => unknown): Error {
-  try {
-    action();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
