@@ -6,6 +6,7 @@ import { SDK_CLIENT_DEFAULTS } from '../functions/shared/sdk';
 import { IDEMPOTENCY_TABLE, loadOrderSystem } from '../model';
 import { createModelTables, physicalTableName } from '../local/tables';
 import { LocalSagaRunner } from '../local/saga-runner';
+import { percentile } from '../local/demo';
 import { startDynamoProcess, startLocal, type LocalSystem } from '../local/start-local';
 
 /** The local system's figures (see bench/run.ts for the keys). */
@@ -47,12 +48,11 @@ export async function benchLocalSystem(sequential = 200, concurrent = 400, concu
   const { latencies, requestsPerOrder, ordersPerSecond } = measured;
   const workers = system.workers;
   latencies.sort((a, b) => a - b);
-  const pick = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number);
   const dynaliteRequestsPerSecond = await dynaliteThroughput();
   const storageBound = dynaliteRequestsPerSecond / requestsPerOrder;
   return {
     workers,
-    oneAtATime: { orders: sequential, p50Ms: pick(0.5), p99Ms: pick(0.99), maxMs: Math.round(latencies[latencies.length - 1] as number) },
+    oneAtATime: { orders: sequential, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), maxMs: Math.round(latencies[latencies.length - 1] as number) },
     saturation: { orders: concurrent, concurrency, ordersPerSecond: Math.round(ordersPerSecond) },
     storage: {
       dynaliteRequestsPerSecond: Math.round(dynaliteRequestsPerSecond),

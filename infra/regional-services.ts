@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { Application } from '../model/application';
+import { actionSlug, type Application } from '../model/application';
 import type { TableDefinition } from '../model/tables';
 import { tableEnvVar } from '../model/tables';
 import { FUNCTION_NEEDS, functionActions, handlerFile } from '../functions/handlers';
@@ -73,9 +73,9 @@ export class RegionalServices extends pulumi.ComponentResource {
       }
       const file = handlerFile(action.id);
       const created = new ServiceFunction(
-        `${name}-fn-${action.id.replace('.', '-')}`,
+        `${name}-fn-${actionSlug(action.id)}`,
         {
-          functionName: `${prefix}-${action.service}-${action.name}`.slice(0, 64),
+          functionName: `${prefix}-${actionSlug(action.id)}`.slice(0, 64),
           service: action.service,
           handlerFile: file,
           bundle: args.bundles.then((all) => all.get(file)),
@@ -108,8 +108,8 @@ export class RegionalServices extends pulumi.ComponentResource {
     this.stateMachineArn = saga.stateMachineArn;
 
     for (const subscription of app.subscriptions) {
-      const ruleName = `${prefix}-${subscription.id.replace('.', '-')}`.slice(0, 64);
-      const resourceName = `${name}-sub-${subscription.id.replace('.', '-')}`;
+      const ruleName = `${prefix}-${actionSlug(subscription.id)}`.slice(0, 64);
+      const resourceName = `${name}-sub-${actionSlug(subscription.id)}`;
       let created: Subscription;
       if (subscription.target === 'api-destination') {
         const delivery = config.deliveryProvider;

@@ -64,8 +64,7 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
   for (const [id, queue] of system.deadLetterQueues) out.write(`  ${id.padEnd(32)} ${queue.depth}\n`);
 
   const latencies = done.map((order) => order.latencyMs).sort((a, b) => a - b);
-  const percentile = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  out.write(`\nOrder latency (POST until the final status is visible): p50 ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms\n`);
+  out.write(`\nOrder latency (POST until the final status is visible): p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms\n`);
 
   const sample = done.find((order) => order.outcome !== 'COMPLETED') ?? done[0];
   if (sample) {
@@ -103,4 +102,9 @@ function countBy(values: readonly string[]): Array<[string, number]> {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+/** The `q` quantile (0–1) of values sorted ascending, rounded; 0 for none. The demo and the benchmark report with it. */
+export function percentile(sorted: readonly number[], q: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
 }

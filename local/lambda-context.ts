@@ -1,4 +1,10 @@
+import { actionSlug } from '../model/application';
 import type { Context } from 'aws-lambda';
+
+/** The local function's name for a model action, as its Lambda context and ARN carry it. */
+export function localFunctionName(actionId: string): string {
+  return `local-${actionSlug(actionId)}`;
+}
 
 /** A Lambda context as the Lambda runtime passes it, for handlers run locally; Powertools idempotency reads the remaining time from it. */
 export function lambdaContext(functionName = 'eventflow-test', remainingMs = 30_000): Context {

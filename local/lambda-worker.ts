@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { handlerFile } from '../functions/handlers';
-import { lambdaContext } from './lambda-context';
+import { lambdaContext, localFunctionName } from './lambda-context';
 import type { WorkerReply, WorkerRequest } from './lambda-workers';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -17,7 +17,7 @@ function serve(actionIds: readonly string[]): void {
     const handler = handlers.get(request.actionId);
     const reply = (message: WorkerReply) => port.postMessage(message);
     if (!handler) return reply({ id: request.id, ok: false, error: { name: 'ResourceNotFoundException', message: `no function for ${request.actionId}`, props: {} } });
-    handler(request.event, lambdaContext(`local-${request.actionId.replace('.', '-')}`)).then(
+    handler(request.event, lambdaContext(localFunctionName(request.actionId))).then(
       (result) => reply({ id: request.id, ok: true, result }),
       (error: unknown) => reply({ id: request.id, ok: false, error: serializeError(error) }),
     );

@@ -15,7 +15,7 @@ import { LocalQueue } from './bus/local-queue';
 import { DeliverySink } from './delivery-sink';
 import { EmailSink } from './email-sink';
 import { HttpApiServer } from './http-api';
-import { lambdaContext } from './lambda-context';
+import { lambdaContext, localFunctionName } from './lambda-context';
 import { LambdaWorkers } from './lambda-workers';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { StepFunctionsServer } from './step-functions-server';
@@ -200,7 +200,7 @@ async function startFunctions(actionIds: readonly string[], workers: number): Pr
   const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
   for (const actionId of actionIds) handlers.set(actionId, ((await import(handlerFile(actionId))) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler);
   return {
-    invoke: (actionId, event) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(`local-${actionId.replace('.', '-')}`)),
+    invoke: (actionId, event) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(localFunctionName(actionId))),
     stop: async () => undefined,
   };
 }

@@ -57,6 +57,11 @@ export interface ApplicationDefinition {
   readonly services: Readonly<Record<string, ServiceDefinition>>;
 }
 
+/** An action id as a name segment for deployed and local resources (`inventory.ReserveItem` → `inventory-ReserveItem`): AWS names allow no dots. */
+export function actionSlug(actionId: string): string {
+  return actionId.replace('.', '-');
+}
+
 /** How an action takes part in the system, as the design table distinguishes rows. */
 export type ActionStyle = 'api' | 'orchestrated' | 'choreographed';
 

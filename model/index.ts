@@ -2,7 +2,7 @@ import { Application } from './application';
 import { EventCatalog } from './catalog';
 import { ORDER_SYSTEM } from './order-system';
 
-export { Application } from './application';
+export { Application, actionSlug } from './application';
 export type {
   Action,
   ActionDefinition,
