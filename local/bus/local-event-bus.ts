@@ -84,8 +84,8 @@ export class LocalEventBus {
   putEvents(entries: readonly PutEventsEntry[]): PutEventsResult[] {
     const accepted: BusEvent[] = [];
     const results = entries.map((entry): PutEventsResult => {
-      const problem = entryProblem(entry, this.name, this.arn);
-      if (problem) return problem;
+      const checked = checkEntry(entry, this.name, this.arn);
+      if ('ErrorCode' in checked) return checked;
       const event: BusEvent = {
         version: '0',
         id: randomUUID(),
@@ -95,7 +95,7 @@ export class LocalEventBus {
         time: entryTime(entry.Time),
         region: this.region,
         resources: [...(entry.Resources ?? [])],
-        detail: JSON.parse(entry.Detail as string) as Record<string, unknown>,
+        detail: checked.detail,
       };
       accepted.push(event);
       return { EventId: event.id };
@@ -171,19 +171,21 @@ export class LocalEventBus {
   }
 }
 
-function entryProblem(entry: PutEventsEntry, busName: string, busArn: string): PutEventsResult | undefined {
+/** The entry's parsed detail (parsed once, here), or the error PutEvents answers for it. */
+function checkEntry(entry: PutEventsEntry, busName: string, busArn: string): Extract<PutEventsResult, { ErrorCode: string }> | { detail: Record<string, unknown> } {
   const bus = entry.EventBusName ?? 'default';
   if (bus !== busName && bus !== busArn) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
   if (!entry.Source) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' };
   if (!entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
   if (!entry.Detail) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' };
+  let detail: unknown;
   try {
-    const detail: unknown = JSON.parse(entry.Detail);
-    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    detail = JSON.parse(entry.Detail);
   } catch {
     return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   }
-  return undefined;
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  return { detail: detail as Record<string, unknown> };
 }
 
 function entryTime(time: string | number | undefined): string {
