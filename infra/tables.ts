@@ -1,7 +1,7 @@
 // Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
 import * as dynamodb from '@pulumi/aws/dynamodb';
 import * as pulumi from '@pulumi/pulumi';
-import type { TableDefinition } from '../model/tables';
+import { physicalTableName, type TableDefinition } from '../model/tables';
 
 /**
  * The model's DynamoDB tables: on-demand, encrypted, point-in-time recovery on, TTL where the model names one;
@@ -18,7 +18,7 @@ export class DataTables extends pulumi.ComponentResource {
         new dynamodb.Table(
           `${name}-${definition.logicalName}`,
           {
-            name: `${args.prefix}-${definition.logicalName}`,
+            name: physicalTableName(args.prefix, definition),
             billingMode: 'PAY_PER_REQUEST',
             hashKey: definition.partitionKey.name,
             attributes: [{ name: definition.partitionKey.name, type: definition.partitionKey.type }],

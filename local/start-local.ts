@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EventflowError, loadOrderSystem } from '../model';
 import { repoRoot } from '../model/paths';
-import { TABLES, tableEnvVar } from '../model/tables';
+import { TABLES, physicalTableName, tableEnvVar } from '../model/tables';
 import { functionActions, handlerFile } from '../functions/handlers';
 import { API_DESTINATION_DEFAULTS, LAMBDA_ASYNC_DEFAULTS } from '../infra/defaults';
 import { EventBridgeServer } from './bus/event-bridge-server';
@@ -19,7 +19,7 @@ import { lambdaContext, localFunctionName } from './lambda-context';
 import { LambdaWorkers } from './lambda-workers';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { StepFunctionsServer } from './step-functions-server';
-import { createModelTables, physicalTableName, seedDemoData } from './tables';
+import { createModelTables, seedDemoData } from './tables';
 
 
 export interface StartLocalOptions {

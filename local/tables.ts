@@ -1,12 +1,7 @@
 import { CreateTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLES, type TableDefinition } from '../model/tables';
+import { TABLES, physicalTableName, type TableDefinition } from '../model/tables';
 import { DEMO_DATA } from '../functions/seed';
-
-/** A table's physical name in one deployment: `<prefix>-<logical name>`, as infra names them. */
-export function physicalTableName(prefix: string, table: TableDefinition): string {
-  return `${prefix}-${table.logicalName}`;
-}
 
 /**
  * Creates the model's tables that do not exist yet, from the same definitions infra deploys, and returns the

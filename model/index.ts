@@ -27,7 +27,7 @@ export { subscriptionPattern } from './patterns';
 export type { EventPattern } from './patterns';
 export { compileSchema, describeViolations } from './schema-validation';
 export type { JsonSchema, SchemaCheck, Violation } from './schema-validation';
-export { CONTACTS_TABLE, CUSTOMERS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE, INVENTORY_TABLE, ORDERS_TABLE, PAYMENTS_TABLE, TABLES, tableEnvVar } from './tables';
+export { CONTACTS_TABLE, CUSTOMERS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE, INVENTORY_TABLE, ORDERS_TABLE, PAYMENTS_TABLE, TABLES, physicalTableName, tableEnvVar } from './tables';
 export type { TableDefinition } from './tables';
 
 let catalog: EventCatalog | undefined;

@@ -35,6 +35,11 @@ export const IDEMPOTENCY_TABLE = table('idempotency', 'shared', 'id', 'Idempoten
 /** Every table the system uses; infra and the local runtime iterate over this list. */
 export const TABLES: readonly TableDefinition[] = [ORDERS_TABLE, INVENTORY_TABLE, CUSTOMERS_TABLE, PAYMENTS_TABLE, DELIVERIES_TABLE, CONTACTS_TABLE, IDEMPOTENCY_TABLE];
 
+/** A table's physical name in one deployment: `<prefix>-<logical name>`, as infra and the local runtime name it. */
+export function physicalTableName(prefix: string, table: TableDefinition): string {
+  return `${prefix}-${table.logicalName}`;
+}
+
 /** The environment variable a function reads the table's physical name from, e.g. `ORDERS_TABLE_NAME`. */
 export function tableEnvVar(definition: TableDefinition): string {
   return `${definition.logicalName.toUpperCase().replace(/-/g, '_')}_TABLE_NAME`;

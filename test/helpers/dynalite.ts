@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import type { TableDefinition } from '../../model';
-import { createModelTables, physicalTableName } from '../../local/tables';
+import { physicalTableName, type TableDefinition } from '../../model';
+import { createModelTables } from '../../local/tables';
 
 // dynalite ships no types; this is the part of its API we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
