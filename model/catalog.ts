@@ -108,6 +108,20 @@ export class EventCatalog {
     return this.versionsOf(name).filter((entry) => entry.ttl === null || Date.parse(entry.ttl) > now.getTime());
   }
 
+  /**
+   * The part of `detail.metadata` a version fixes: its number, its registry name, and its retirement
+   * (`ttl`, and the version and registry name of its successor). Publishers and the saga both stamp it.
+   */
+  versionMetadata(entry: EventVersion): {
+    readonly version: number;
+    readonly schema: string;
+    readonly ttl: string | null;
+    readonly nextVersion: { readonly version: number; readonly schema: string } | null;
+  } {
+    const next = entry.nextVersion === null ? undefined : this.find(entry.name, entry.nextVersion);
+    return { version: entry.version, schema: entry.schemaRef, ttl: entry.ttl, nextVersion: next ? { version: next.version, schema: next.schemaRef } : null };
+  }
+
   /** The compiled check for the whole event (envelope, metadata and data) of one version. */
   checkFor(entry: EventVersion): SchemaCheck {
     let check = this.checks.get(entry.schemaRef);

@@ -87,8 +87,7 @@ function metadataValue(app: Application, kind: 'source' | 'schema' | 'version' |
     // which double-publishes through the event library.
     throw new SagaDefinitionError(`${event} is double-published until ${entry.ttl}; the saga cannot state it directly, publish it from a task`);
   }
-  const next = entry.nextVersion === null ? undefined : app.catalog.find(entry.name, entry.nextVersion);
-  return { source: entry.source, schema: entry.schemaRef, version: entry.version, ttl: entry.ttl, nextVersion: next ? { version: next.version, schema: next.schemaRef } : null }[kind];
+  return { source: entry.source, ...app.catalog.versionMetadata(entry) }[kind];
 }
 
 function fill(value: unknown, resolve: (kind: string, argument: string | undefined) => unknown): unknown {

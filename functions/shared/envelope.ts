@@ -77,15 +77,7 @@ export function envelopesFor(catalog: EventCatalog, fact: Fact, now: Date): Vers
   const correlationId = fact.cause?.correlationId ?? fact.correlationId ?? randomUUID();
   const idempotencyKey = fact.idempotencyKey ?? (fact.cause ? deriveIdempotencyKey(fact.cause, fact.detailType) : randomUUID());
   return live.map((entry) => {
-    const next = entry.nextVersion === null ? undefined : catalog.find(entry.name, entry.nextVersion);
-    const metadata: EventMetadata = {
-      correlationId,
-      idempotencyKey,
-      version: entry.version,
-      schema: entry.schemaRef,
-      ttl: entry.ttl,
-      nextVersion: next ? { version: next.version, schema: next.schemaRef } : null,
-    };
+    const metadata: EventMetadata = { correlationId, idempotencyKey, ...catalog.versionMetadata(entry) };
     return { entry, envelope: { source: entry.source, 'detail-type': entry.name, detail: { metadata, data: dataFor(entry.version) } } };
   });
 }
