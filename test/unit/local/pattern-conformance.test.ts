@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { repoRoot } from '../../../model/paths';
 import { matchesPattern, validatePattern } from '../../../local/bus/pattern';
 
-// Cases whose expected results AWS itself gave (see its README); shared/ sits beside the repository.
-const CONFORMANCE = join(repoRoot(), '..', 'shared', 'conformance', 'eventbridge-patterns');
+// Cases whose expected results AWS itself gave, copied into the repository with their sources (see its README).
+const CONFORMANCE = join(repoRoot(), 'test', 'fixtures', 'conformance', 'eventbridge-patterns');
 const load = <T>(file: string): T[] => JSON.parse(readFileSync(join(CONFORMANCE, file), 'utf8')) as T[];
 
 interface MatchCase {
