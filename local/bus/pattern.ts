@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
  *
  * Written here because no maintained JavaScript library implements EventBridge's pattern language
  * (AWS's own engine, aws/event-ruler, is Java); the semantics follow the EventBridge user guide and the
- * event-ruler README, and ../shared/conformance/eventbridge-patterns checks them against AWS's answers.
+ * event-ruler README, and test/fixtures/conformance/eventbridge-patterns checks them against AWS's answers.
  */
 
 /** A pattern as PutRule receives it: the JSON text, or the parsed object. */

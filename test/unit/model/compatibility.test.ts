@@ -1,5 +1,6 @@
 import { breakingChanges } from '../../../model/compatibility';
-import { checkAgainst, describeFailure } from '../../../model/schemas-check';
+import { GateBaseError, checkAgainst, describeFailure } from '../../../model/schemas-check';
+import { thrownBy } from '../../helpers/thrown';
 import { EventCatalog } from '../../../model';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
 
@@ -69,5 +70,34 @@ describe('schema compatibility', () => {
     } finally {
       copy.dispose();
     }
+  });
+
+  describe('fails closed', () => {
+    it('refuses a base revision git cannot read, naming it', () => {
+      // Act
+      const error = thrownBy(() => checkAgainst('no-such-revision'));
+
+      // Assert
+      expect(error).toBeInstanceOf(GateBaseError);
+      expect((error as Error).message).toBe('schemas:check cannot run: the base revision "no-such-revision" is not a commit of this repository');
+    });
+
+    it('fails when a version file that existed at the base is gone', () => {
+      // Arrange
+      const copy = new CatalogCopy();
+      try {
+        copy.remove('orders/OrderCompleted.v1.json');
+        const catalog = EventCatalog.load(copy.dir);
+
+        // Act
+        const failures = checkAgainst('HEAD', catalog);
+
+        // Assert
+        expect(failures).toEqual([{ file: 'orders/OrderCompleted.v1.json', changes: [], deleted: true }]);
+        expect(describeFailure(failures[0]!, 'HEAD', catalog)).toMatch(/^catalog\/orders\/OrderCompleted\.v1\.json existed at HEAD and is gone/);
+      } finally {
+        copy.dispose();
+      }
+    });
   });
 });
