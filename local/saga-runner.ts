@@ -38,6 +38,27 @@ export interface LocalSagaOptions {
   readonly eventBusName: string;
   /** Replaces every Retry interval (ms), so retries in tests and demos do not wait seconds. @default - as the ASL says */
   readonly retryIntervalMs?: number;
+  /**
+   * The interval (ms) of the retrier for `IdempotencyAlreadyInProgressError`, which must outlast a crashed
+   * invocation's in-progress record (the function's timeout), so it is not shortened with the others.
+   * @default - as the ASL says
+   */
+  readonly inProgressRetryMs?: number;
+}
+
+/** Where a redriven or resumed execution picks up: the state it had entered and that state's input. */
+export interface ResumePoint {
+  readonly state: string;
+  readonly input: unknown;
+}
+
+export interface RunOptions {
+  /** Start at this state instead of StartAt (a redrive, or an execution resumed after a crash). */
+  readonly from?: ResumePoint;
+  /** Called as each state is entered, so a caller can persist where the execution is. */
+  readonly onStateEntered?: (point: ResumePoint) => void;
+  /** Aborts the run (ExecutionAborted), as a process that dies stops its executions. */
+  readonly signal?: AbortSignal;
 }
 
 /** How one execution ended, with its event log (the local GetExecutionHistory). */
@@ -48,6 +69,8 @@ export interface SagaExecution {
   readonly error?: string;
   readonly cause?: string;
   readonly history: readonly EventLog[];
+  /** The state the execution failed in, with its input: where a redrive resumes. */
+  readonly failedAt?: ResumePoint;
 }
 
 /**
@@ -57,8 +80,10 @@ export interface SagaExecution {
 export class LocalSagaRunner {
   readonly definition: StateMachineDefinition;
   private readonly machine: StateMachine;
+  /** Machines that start at another state, for redrives and resumes; built once per state. */
+  private readonly resumedMachines = new Map<string, StateMachine>();
   private readonly overrides: Record<string, (input: unknown) => Promise<unknown>>;
-  private readonly retryOverrides: Record<string, number>;
+  private readonly retryOverrides: Record<string, number | number[]>;
 
   constructor(options: LocalSagaOptions) {
     this.definition = renderOrderSaga(options.app, {
@@ -80,33 +105,68 @@ export class LocalSagaRunner {
       };
     }
     this.retryOverrides = {};
-    if (options.retryIntervalMs !== undefined) {
-      for (const [state, definition] of Object.entries(this.definition.States)) if (definition.Retry) this.retryOverrides[state] = options.retryIntervalMs;
+    for (const [state, definition] of Object.entries(this.definition.States)) {
+      const retriers = (definition.Retry ?? []) as ReadonlyArray<{ readonly ErrorEquals: readonly string[] }>;
+      // -1 keeps a retrier's own interval (the executor ignores negative overrides).
+      const intervals = retriers.map((retrier) => (retrier.ErrorEquals.includes(IN_PROGRESS_ERROR) ? options.inProgressRetryMs : options.retryIntervalMs) ?? -1);
+      if (intervals.some((interval) => interval >= 0)) this.retryOverrides[state] = intervals;
     }
   }
 
-  /** Runs one execution to its end. */
-  async run(name: string, input: unknown): Promise<SagaExecution> {
-    const execution = this.machine.run(input as never, {
+  /** Runs one execution to its end, from StartAt or from a resume point. */
+  async run(name: string, input: unknown, options: RunOptions = {}): Promise<SagaExecution> {
+    const machine = options.from ? this.machineFrom(options.from.state) : this.machine;
+    const execution = machine.run((options.from ? options.from.input : input) as never, {
       overrides: { taskResourceLocalHandlers: this.overrides as never, retryIntervalOverrides: this.retryOverrides },
       // The executor fills $$.Execution but not $$.State; the saga reads $$.State.EnteredTime for its outcome
       // timestamps, so evaluate it when read, which is while the state runs.
       context: { Execution: { Name: name }, State: { get EnteredTime() { return new Date().toISOString(); } } } as never,
     });
-    const historyPromise = collect(execution.eventLogs as AsyncGenerator<EventLog>);
+    options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+    let current: ResumePoint | undefined = options.from;
+    const historyPromise = collect(execution.eventLogs as AsyncGenerator<EventLog>, (event) => {
+      if (event.type !== 'StateEntered') return;
+      const state = (event as unknown as { state: { name: string; input: unknown } }).state;
+      current = { state: state.name, input: state.input };
+      options.onStateEntered?.(current);
+    });
     try {
       const output = await execution.result;
       return { name, status: 'SUCCEEDED', output, history: await historyPromise };
     } catch (error) {
       const history = await historyPromise;
       const failed = history.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: string } | undefined;
-      return { name, status: 'FAILED', error: failed?.Error ?? (error as Error).name, cause: failed?.Cause ?? (error as Error).message, history };
+      return {
+        name,
+        status: 'FAILED',
+        error: failed?.Error ?? (error as Error).name,
+        cause: failed?.Cause ?? (error as Error).message,
+        history,
+        ...(current ? { failedAt: current } : {}),
+      };
     }
+  }
+
+  /** The saga with StartAt moved to `state`; the definition was validated whole, so the copy is not revalidated. */
+  private machineFrom(state: string): StateMachine {
+    if (!(state in this.definition.States)) throw new Error(`the order saga has no state ${state}`);
+    let machine = this.resumedMachines.get(state);
+    if (!machine) {
+      machine = new StateMachine({ ...this.definition, StartAt: state } as never, { validationOptions: { noValidate: true } });
+      this.resumedMachines.set(state, machine);
+    }
+    return machine;
   }
 }
 
-async function collect(logs: AsyncGenerator<EventLog>): Promise<EventLog[]> {
+/** The error Powertools idempotency throws while another invocation holds the record. */
+const IN_PROGRESS_ERROR = 'IdempotencyAlreadyInProgressError';
+
+async function collect(logs: AsyncGenerator<EventLog>, onEvent: (event: EventLog) => void): Promise<EventLog[]> {
   const events: EventLog[] = [];
-  for await (const event of logs) events.push(event);
+  for await (const event of logs) {
+    events.push(event);
+    onEvent(event);
+  }
   return events;
 }

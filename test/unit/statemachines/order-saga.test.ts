@@ -1,6 +1,7 @@
 import { loadOrderSystem } from '../../../model';
 import { SagaDefinitionError, readOrderSaga, renderOrderSaga, sagaPublishStates, sagaTaskActions } from '../../../statemachines/order-saga';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
+import { FUNCTION_DEFAULTS } from '../../../infra/service-function';
 import { Application, EventCatalog, ORDER_SYSTEM } from '../../../model';
 
 // asl-validator ships no types; this is the call we use.
@@ -89,10 +90,35 @@ describe('order saga definition', () => {
   it('retries only transient errors on function tasks, with full jitter', () => {
     const reserve = readOrderSaga().States.ReserveItem as unknown as { Retry: Array<{ ErrorEquals: string[]; JitterStrategy: string; MaxAttempts: number }> };
 
-    expect(reserve.Retry).toHaveLength(1);
+    expect(reserve.Retry).toHaveLength(2);
     expect(reserve.Retry[0]).toMatchObject({ JitterStrategy: 'FULL', MaxAttempts: 3 });
     expect(reserve.Retry[0]?.ErrorEquals).not.toContain('States.ALL');
     expect(reserve.Retry[0]?.ErrorEquals).toContain('Lambda.TooManyRequestsException');
+  });
+
+  it('waits out a crashed invocation’s in-progress idempotency record before giving up on a task', () => {
+    // Powertools keeps a record in progress until the invocation's timeout; a retry that gives up sooner would
+    // cancel an order whose Lambda merely crashed.
+    type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
+    for (const state of Object.keys(sagaTaskActions())) {
+      const retriers = (readOrderSaga().States[state] as unknown as { Retry: Retrier[] }).Retry;
+      const inProgress = retriers.find((retrier) => retrier.ErrorEquals.includes('IdempotencyAlreadyInProgressError'));
+      const waits = Array.from({ length: inProgress?.MaxAttempts ?? 0 }, (_, n) => Math.min(inProgress!.IntervalSeconds * inProgress!.BackoffRate ** n, inProgress!.MaxDelaySeconds));
+
+      const longestWait = waits.reduce((sum, wait) => sum + wait, 0);
+
+      expect({ state, outlastsFourTimeouts: longestWait > 4 * FUNCTION_DEFAULTS.timeoutSeconds }).toEqual({ state, outlastsFourTimeouts: true });
+    }
+  });
+
+  it('has no Catch on compensations and outcomes: a failure there stops the execution at that state, where a redrive resumes', () => {
+    const states = readOrderSaga().States as Record<string, { Type: string; Catch?: Array<{ Next: string }>; Resource?: string; Next?: string }>;
+    const compensations = ['RefundPayment', 'PublishRefund', 'ReleaseItem', 'PublishRelease', 'CompleteOrder', 'CancelOrder'];
+
+    for (const state of compensations) expect({ state, catch: states[state]?.Catch }).toEqual({ state, catch: undefined });
+    // Every Fail state left is reached only after the order's outcome was published.
+    const fails = Object.entries(states).filter(([, state]) => state.Type === 'Fail').map(([name]) => name);
+    expect(fails).toEqual(['CancelledAfterStepFailure']);
   });
 
   it('refuses a task the model does not run as a saga step', () => {
