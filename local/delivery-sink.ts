@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { closeServer, listenOnLoopback } from './loopback';
+import { SinkLog } from './sink-log';
 
 /** What the delivery provider received: the API destination's body and headers. */
 export interface ReceivedDelivery {
@@ -12,8 +13,19 @@ export interface ReceivedDelivery {
  * receives; with `failing` set it answers 503, so retries, the DLQ and redrive can be watched.
  */
 export class DeliverySink {
-  readonly received: ReceivedDelivery[] = [];
+  private readonly log: SinkLog<ReceivedDelivery>;
   failing = false;
+
+  /** @param file where received deliveries survive a restart (the carrier keeps what it accepted). */
+  constructor(file?: string) {
+    this.log = new SinkLog(file);
+  }
+
+  /** Every delivery received, oldest first. */
+  get received(): readonly ReceivedDelivery[] {
+    return this.log.items;
+  }
+
   private server?: Server;
   url = '';
 
@@ -28,7 +40,7 @@ export class DeliverySink {
           return;
         }
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-        this.received.push({ headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as unknown });
+        this.log.push({ headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as unknown });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ accepted: true }));
       });

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { closeServer, listenOnLoopback } from './loopback';
+import { SinkLog } from './sink-log';
 
 /** An e-mail as the sink received it through the SESv2 SendEmail API. */
 export interface ReceivedEmail {
@@ -24,9 +25,19 @@ interface SendEmailBody {
  * as SES does, so the unchanged SDK client in Notifications sends to it, and records every e-mail.
  */
 export class EmailSink {
-  readonly received: ReceivedEmail[] = [];
+  private readonly log: SinkLog<ReceivedEmail>;
   private server?: Server;
   url = '';
+
+  /** @param file where received e-mails survive a restart (SES keeps what it accepted). */
+  constructor(file?: string) {
+    this.log = new SinkLog(file);
+  }
+
+  /** Every e-mail received, oldest first. */
+  get received(): readonly ReceivedEmail[] {
+    return this.log.items;
+  }
 
   async start(port = 0): Promise<this> {
     ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => {
@@ -53,7 +64,7 @@ export class EmailSink {
           text: body.Content?.Simple?.Body?.Text?.Data ?? '',
           tags: Object.fromEntries((body.EmailTags ?? []).map((tag) => [tag.Name, tag.Value])),
         };
-        this.received.push(email);
+        this.log.push(email);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ MessageId: email.messageId }));
       });

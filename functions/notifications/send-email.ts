@@ -32,7 +32,11 @@ export const handler = consumerFromEnv<{ orderId: string; customerId: string }, 
       FromEmailAddress: senderEmail,
       Destination: { ToAddresses: [contact.email] },
       Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
-      EmailTags: [{ Name: 'template', Value: email.template }],
+      EmailTags: [
+        { Name: 'template', Value: email.template },
+        // SES tags travel with the message's events (deliveries, bounces): a bounce can be traced to its order.
+        { Name: 'orderId', Value: orderId },
+      ],
     }),
   );
   const messageId = sent.MessageId ?? 'unknown';

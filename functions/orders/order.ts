@@ -22,6 +22,22 @@ export interface Order {
   readonly history: readonly StatusChange[];
 }
 
+/**
+ * An order as GET /orders/{orderId} shows it: what the table holds, and for an order still pending, its saga.
+ * NEEDS_ATTENTION is never stored: it is read from a saga that stopped before stating the order's outcome.
+ */
+export interface OrderView extends Omit<Order, 'status'> {
+  readonly status: OrderStatus | 'NEEDS_ATTENTION';
+  readonly saga?: {
+    readonly executionArn: string;
+    /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, or NOT_STARTED before StartOrderSaga ran. */
+    readonly status: string;
+    readonly error?: string;
+    readonly cause?: string;
+    readonly redriveCount: number;
+  };
+}
+
 /** JSON response of the HTTP API, in API Gateway's payload format 2.0. */
 export function jsonResponse(statusCode: number, body: unknown): { statusCode: number; headers: Record<string, string>; body: string } {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };

@@ -1,10 +1,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PAYMENTS_TABLE } from '../../model/tables';
 import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
-import { TestPaymentProvider, type PaymentProvider } from './provider';
+import { paymentProviderFromEnv } from './provider';
 
 const paymentsTable = tableName(PAYMENTS_TABLE);
-const provider: PaymentProvider = new TestPaymentProvider();
+const provider = paymentProviderFromEnv();
 
 interface PriorSteps {
   readonly item: { readonly data: { readonly totalPrice: number; readonly currency: string } };

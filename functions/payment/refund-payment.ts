@@ -1,10 +1,10 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PAYMENTS_TABLE } from '../../model/tables';
 import { sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
-import { TestPaymentProvider, type PaymentProvider } from './provider';
+import { paymentProviderFromEnv } from './provider';
 
 const paymentsTable = tableName(PAYMENTS_TABLE);
-const provider: PaymentProvider = new TestPaymentProvider();
+const provider = paymentProviderFromEnv();
 
 interface Payment {
   readonly orderId: string;
