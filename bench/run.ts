@@ -11,8 +11,11 @@
  *   `oneAtATime {orders, p50Ms, p99Ms, maxMs}`: POST /orders until every consequence has run (goal p50 ≤ 60, p99 ≤ 150);
  *   `saturation {orders, concurrency, ordersPerSecond}`; `storage {dynaliteRequestsPerSecond (a fresh dynalite, warmed, the system stopped), requestsPerOrder (goal ≤ 25),
  *   storageBoundOrdersPerSecond, achievedRatio (goal ≥ 0.6)}`; `bareExecutor {executions, executionsPerSecond}`: the ceiling.
+ * - `chaos` (written by `npm run chaos`, kept here): `faults` injected, `orders`, `seconds`, `ordersPerSecond`, `restarts`,
+ *   `requestRetries`, `outcomes` by final status and reason, `deadLetters {found, redriven, remaining}`, `executionsRedriven`,
+ *   `permanentlyFaultedOrders`, `invariants [{name, checked, violations, examples}]`, `ok`.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBusMatching } from './bus-matching';
@@ -41,5 +44,8 @@ benchLocalSystem().then((localSystem) => {
     `storage: dynalite ${c.dynaliteRequestsPerSecond} requests/s, ${c.requestsPerOrder} DynamoDB requests per order (goal ≤ 25) → bound ${c.storageBoundOrdersPerSecond} orders/s; achieved ${c.achievedRatio} of it (goal ≥ 0.6)\n`,
   );
   process.stdout.write(`bare executor (same ASL, in-memory tasks): ${d.executionsPerSecond} executions/s\n`);
-  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, stackEval, busMatching, localSystem }, null, 2)}\n`);
+  // Figures other commands write (the chaos run's) are kept.
+  const file = join(__dirname, 'results.json');
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(file, `${JSON.stringify({ ...kept, measuredAt: new Date().toISOString(), machine, stackEval, busMatching, localSystem }, null, 2)}\n`);
 });

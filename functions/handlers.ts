@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Action, Application } from '../model/application';
 import { repoRoot } from '../model/paths';
-import { CONTACTS_TABLE, CUSTOMERS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE, INVENTORY_TABLE, ORDERS_TABLE, PAYMENTS_TABLE, type TableDefinition } from '../model/tables';
+import { CONTACTS_TABLE, CUSTOMERS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE, INVENTORY_TABLE, ORDERS_TABLE, PAYMENTS_TABLE, RESERVATIONS_TABLE, type TableDefinition } from '../model/tables';
 
 /** The actions that run as a function: API routes, saga steps that do work, and subscriptions delivered to Lambda. */
 export function functionActions(app: Application): Action[] {
@@ -25,21 +25,27 @@ export interface FunctionNeeds {
   /** Calls PutEvents itself (the saga publishes for its tasks). */
   readonly publishes?: boolean;
   readonly startsSaga?: boolean;
+  /** Reads the state of an order's saga execution (DescribeExecution). */
+  readonly readsSaga?: boolean;
   readonly sendsEmail?: boolean;
 }
 
 const idempotent = { table: IDEMPOTENCY_TABLE, access: 'write' } as const;
+// The reservation steps change a reservation and its product's counters in one transaction; IAM authorizes each of
+// its items as the UpdateItem or PutItem it is, so write access to both tables is what TransactWriteItems needs.
+const stock = { table: INVENTORY_TABLE, access: 'write' } as const;
+const reservations = { table: RESERVATIONS_TABLE, access: 'write' } as const;
 
 /** Each function's needs, declared once; infra turns them into IAM statements and environment variables. */
 export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   'orders.CreateOrder': { tables: [{ table: ORDERS_TABLE, access: 'write' }], publishes: true },
-  'orders.GetOrder': { tables: [{ table: ORDERS_TABLE, access: 'read' }] },
+  'orders.GetOrder': { tables: [{ table: ORDERS_TABLE, access: 'read' }], readsSaga: true },
   'orders.StartOrderSaga': { tables: [idempotent], startsSaga: true },
   'orders.RecordOrderOutcome': { tables: [{ table: ORDERS_TABLE, access: 'write' }, idempotent] },
-  'inventory.ReserveItem': { tables: [{ table: INVENTORY_TABLE, access: 'write' }, idempotent] },
+  'inventory.ReserveItem': { tables: [stock, reservations, idempotent] },
   'inventory.DescribeItem': { tables: [{ table: INVENTORY_TABLE, access: 'read' }] },
-  'inventory.RemoveItem': { tables: [{ table: INVENTORY_TABLE, access: 'write' }, idempotent] },
-  'inventory.ReleaseItem': { tables: [{ table: INVENTORY_TABLE, access: 'write' }, idempotent] },
+  'inventory.RemoveItem': { tables: [stock, reservations, idempotent] },
+  'inventory.ReleaseItem': { tables: [stock, reservations, idempotent] },
   'customer.DescribeCustomer': { tables: [{ table: CUSTOMERS_TABLE, access: 'read' }] },
   'delivery.EstimateDelivery': { tables: [] },
   'delivery.StartDelivery': { tables: [{ table: DELIVERIES_TABLE, access: 'write' }, idempotent] },

@@ -1,4 +1,5 @@
 import { EventflowError } from '../model/errors';
+import { LOG_RETENTION_RULE, isLogRetentionDays } from './limits';
 
 /** A component's arguments or the stage configuration break a documented limit; names the resource and the property. */
 export class ConfigValidationError extends EventflowError {
@@ -25,6 +26,17 @@ export class ProblemList {
     if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
       this.add(property, `must be ${integer ? 'an integer ' : ''}between ${min} and ${max}, got ${JSON.stringify(value)}`);
     }
+  }
+
+  /**
+   * Checks an optional plain log retention: first the range (1–3653), then the exact values CloudWatch Logs
+   * accepts, since a value inside the range such as 10 still fails at deployment.
+   */
+  logRetention(property: string, value: unknown): void {
+    if (value === undefined || typeof value === 'object') return;
+    const before = this.problems.length;
+    this.range(property, value, 1, 3653);
+    if (this.problems.length === before && !isLogRetentionDays(value)) this.add(property, `must be ${LOG_RETENTION_RULE}, got ${JSON.stringify(value)}`);
   }
 
   throwIfAny(): void {

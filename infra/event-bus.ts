@@ -22,7 +22,7 @@ export interface EventBusArgs {
   readonly publishers: BusPublishers;
   /** Days the archive keeps every event for replay (0 = forever). @default 30 */
   readonly archiveRetentionDays?: number;
-  /** Retention of the central event log. @default 14 */
+  /** Retention of the central event log, in days: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, …, 3653). @default 14 */
   readonly logRetentionDays?: number;
   /** Run a schema discoverer on the bus. @default true */
   readonly schemaDiscovery?: boolean;
@@ -45,7 +45,7 @@ export function validateEventBusArgs(name: string, args: EventBusArgs): void {
     problems.add('publishers.organizationId', `must look like o-xxxxxxxxxx, got ${JSON.stringify(args.publishers.organizationId)}`);
   }
   problems.range('archiveRetentionDays', args.archiveRetentionDays, 0, 36500);
-  problems.range('logRetentionDays', args.logRetentionDays, 1, 3653);
+  problems.logRetention('logRetentionDays', args.logRetentionDays);
   problems.throwIfAny();
 }
 
@@ -109,7 +109,7 @@ export class EventBus extends pulumi.ComponentResource {
       parent,
     );
     // Like every target, the central log gets a dead-letter queue admitting only its rule, and a stated retry policy.
-    const logDeadLetters = ruleDeadLetterQueue(`${name}-log-all-dlq`, `${args.name}-central-log-dlq`, catchAll.arn, parent);
+    const logDeadLetters = ruleDeadLetterQueue(`${name}-log-all-dlq`, `${args.name}-central-log-dlq`, [catchAll.arn], parent);
     this.centralLogDeadLetterQueueName = logDeadLetters.name;
     new cloudwatch.EventTarget(
       `${name}-log-all-target`,

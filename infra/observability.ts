@@ -1,5 +1,6 @@
 // Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
 import * as cloudwatch from '@pulumi/aws/cloudwatch';
+import * as kms from '@pulumi/aws/kms';
 import * as sns from '@pulumi/aws/sns';
 import * as pulumi from '@pulumi/pulumi';
 
@@ -16,6 +17,62 @@ export interface ObservabilityArgs {
   readonly stateMachineArn?: pulumi.Input<string>;
   /** Subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
+  /**
+   * The account the alarms live in. With it, the alarm topic is encrypted with a customer-managed KMS key whose
+   * policy lets CloudWatch alarms publish. @default - the AWS-managed key `alias/aws/sns`, to which CloudWatch
+   * alarms cannot publish (its key policy cannot grant them kms:GenerateDataKey): set it wherever alarms must arrive
+   * @see https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
+   */
+  readonly accountId?: string;
+}
+
+/**
+ * What the account may do with the alarm topic's key, action by action rather than `kms:*`: administer it (IAM
+ * policies in the account decide who), and encrypt and decrypt through SNS.
+ */
+const ALARM_KEY_ACCOUNT_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GenerateDataKey',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+] as const;
+
+/** What CloudWatch alarms need to publish to a topic encrypted with the key. */
+const ALARM_KEY_CLOUDWATCH_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * The alarm topic key's policy. In a key policy `Resource: "*"` means "this key": a key policy can name no other.
+ * The account statement keeps the key manageable (KMS refuses a policy that would lock its caller out).
+ */
+function alarmTopicKeyPolicy(accountId: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'AccountAdministersAndUsesThroughIam', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: ALARM_KEY_ACCOUNT_ACTIONS, Resource: '*' },
+      { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ALARM_KEY_CLOUDWATCH_ACTIONS, Resource: '*' },
+    ],
+  });
 }
 
 /** Every rule metric the alarms watch; EventBridge only emits them when non-zero, so missing data is not breaching. */
@@ -34,7 +91,11 @@ export class Observability extends pulumi.ComponentResource {
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:Observability', name, {}, opts);
     const parent = { parent: this };
-    const topic = new sns.Topic(`${name}-alarms`, { name: `${args.prefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' }, parent);
+    // CloudWatch alarms cannot publish to a topic under the AWS-managed key alias/aws/sns, so a customer key is made.
+    const key = args.accountId
+      ? new kms.Key(`${name}-alarms-key`, { description: `Encrypts the ${args.prefix}-alarms topic`, enableKeyRotation: true, deletionWindowInDays: 30, policy: alarmTopicKeyPolicy(args.accountId) }, parent)
+      : undefined;
+    const topic = new sns.Topic(`${name}-alarms`, { name: `${args.prefix}-alarms`, kmsMasterKeyId: key ? key.arn : 'alias/aws/sns' }, parent);
     this.alarmTopicArn = topic.arn;
     if (args.alarmEmail) new sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
 

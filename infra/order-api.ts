@@ -15,7 +15,7 @@ export interface OrderApiArgs {
   readonly throttlingRateLimit?: number;
   /** Burst, 1–5,000. @default 200 */
   readonly throttlingBurstLimit?: number;
-  /** @default 14 */
+  /** Days the access logs are kept: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, …, 3653). @default 14 */
   readonly logRetentionDays?: number;
 }
 
@@ -23,11 +23,20 @@ export function validateOrderApiArgs(name: string, args: OrderApiArgs): void {
   const problems = new ProblemList(`OrderApi "${name}"`);
   problems.range('throttlingRateLimit', args.throttlingRateLimit, 1, 10_000, false);
   problems.range('throttlingBurstLimit', args.throttlingBurstLimit, 1, 5_000);
+  problems.logRetention('logRetentionDays', args.logRetentionDays);
   if (args.routes.length === 0) problems.add('routes', 'must name at least one route');
   problems.throwIfAny();
 }
 
-/** An API Gateway HTTP API routing each model API action to its function, throttled, with JSON access logs. */
+/**
+ * An API Gateway HTTP API routing each model API action to its function, throttled, with JSON access logs.
+ *
+ * Request bodies are capped by AWS, not here: an HTTP API accepts at most 10 MB (a fixed quota that cannot be
+ * changed) and a synchronous Lambda invocation at most 6 MB. A lower, configurable body limit needs AWS WAF or
+ * request validation, and HTTP APIs support neither: that takes the REST API, planned separately.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html
+ */
 export class OrderApi extends pulumi.ComponentResource {
   readonly apiUrl: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;

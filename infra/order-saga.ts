@@ -5,6 +5,7 @@ import * as sfn from '@pulumi/aws/sfn';
 import * as pulumi from '@pulumi/pulumi';
 import type { Application } from '../model/application';
 import { renderOrderSaga } from '../statemachines/order-saga';
+import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
 
 export interface OrderSagaArgs {
@@ -16,8 +17,15 @@ export interface OrderSagaArgs {
   readonly eventBusArn: pulumi.Input<string>;
   /** @default 'STANDARD' */
   readonly type?: 'STANDARD' | 'EXPRESS';
-  /** @default 14 */
+  /** Days the execution logs are kept: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, …, 3653). @default 14 */
   readonly logRetentionDays?: number;
+}
+
+/** Checks OrderSaga arguments; throws one error listing every problem. */
+export function validateOrderSagaArgs(name: string, args: OrderSagaArgs): void {
+  const problems = new ProblemList(`OrderSaga "${name}"`);
+  problems.logRetention('logRetentionDays', args.logRetentionDays);
+  problems.throwIfAny();
 }
 
 /**
@@ -31,6 +39,7 @@ export class OrderSaga extends pulumi.ComponentResource {
 
   constructor(name: string, args: OrderSagaArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:OrderSaga', name, {}, opts);
+    validateOrderSagaArgs(name, args);
     const parent = { parent: this };
     const arns = Object.entries(args.functionArns);
     const definition = pulumi

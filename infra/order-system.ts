@@ -11,7 +11,7 @@ import { bundleHandlers } from './internal/bundle';
 import { Observability } from './observability';
 import { RegionalServices } from './regional-services';
 import { SchemaRegistry } from './schema-registry';
-import type { StageConfig } from './stage-config';
+import { resourcePrefix, type StageConfig } from './stage-config';
 import { DataTables } from './tables';
 
 export interface OrderSystemArgs {
@@ -41,7 +41,7 @@ export class OrderSystem extends pulumi.ComponentResource {
     super('eventflow:infra:OrderSystem', name, {}, opts);
     const { config, app } = args;
     const parent = { parent: this };
-    const prefix = `eventflow-${config.stage}`;
+    const prefix = resourcePrefix(config.stage);
     const busArgs = { name: prefix, publishers: config.publishers, archiveRetentionDays: config.archiveRetentionDays, logRetentionDays: config.logRetentionDays };
 
     const bus = new EventBus('bus', busArgs, parent);
@@ -110,6 +110,7 @@ export class OrderSystem extends pulumi.ComponentResource {
         queueNames,
         functionNames: primary.functionNames,
         stateMachineArn: primary.stateMachineArn,
+        accountId: config.accountId,
         ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       },
       parent,

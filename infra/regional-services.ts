@@ -63,10 +63,10 @@ export class RegionalServices extends pulumi.ComponentResource {
         });
       }
       if (needs.publishes) statements.push({ Effect: 'Allow', Action: 'events:PutEvents', Resource: args.eventBusArn });
-      if (needs.startsSaga) {
-        environment.ORDER_SAGA_ARN = sagaArn;
-        statements.push({ Effect: 'Allow', Action: 'states:StartExecution', Resource: sagaArn });
-      }
+      if (needs.startsSaga || needs.readsSaga) environment.ORDER_SAGA_ARN = sagaArn;
+      if (needs.startsSaga) statements.push({ Effect: 'Allow', Action: 'states:StartExecution', Resource: sagaArn });
+      // The order view reads its saga's execution, which is named after the order (so any execution of the saga).
+      if (needs.readsSaga) statements.push({ Effect: 'Allow', Action: 'states:DescribeExecution', Resource: `${sagaArn.replace(':stateMachine:', ':execution:')}:*` });
       if (needs.sendsEmail) {
         environment.SENDER_EMAIL = config.senderEmail;
         statements.push({ Effect: 'Allow', Action: 'ses:SendEmail', Resource: senderIdentity });
@@ -144,6 +144,7 @@ export class RegionalServices extends pulumi.ComponentResource {
         created = new Subscription(resourceName, { eventBusName: args.eventBusName, ruleName, pattern: subscription.pattern, target: { kind: 'state-machine', stateMachineArn: saga.stateMachineArn } }, parent);
       }
       this.ruleNames.push(created.ruleName);
+      if (created.redriveRuleName) this.ruleNames.push(created.redriveRuleName);
       if (created.deadLetterQueueUrl && created.deadLetterQueueName) {
         this.deadLetterQueueUrls[subscription.id] = created.deadLetterQueueUrl;
         this.queueNames.push(created.deadLetterQueueName);

@@ -34,7 +34,7 @@ export interface ServiceFunctionArgs {
   readonly memorySize?: number;
   /** 1–900 s. @default 15 */
   readonly timeoutSeconds?: number;
-  /** @default 14 */
+  /** Days the function's logs are kept: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, …, 3653). @default 14 */
   readonly logRetentionDays?: number;
 }
 
@@ -48,6 +48,7 @@ export function validateServiceFunctionArgs(name: string, args: ServiceFunctionA
   if (args.runtime !== undefined && !RUNTIME.test(args.runtime)) problems.add('runtime', `must be nodejs22.x or newer, got ${JSON.stringify(args.runtime)}`);
   problems.range('memorySize', args.memorySize, 128, 10_240);
   problems.range('timeoutSeconds', args.timeoutSeconds, 1, 900);
+  problems.logRetention('logRetentionDays', args.logRetentionDays);
   for (const statement of args.statements) {
     const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
     if (actions.some((action: string) => action.includes('*'))) problems.add('statements', `must name actions exactly, got ${JSON.stringify(statement.Action)}`);

@@ -1,4 +1,5 @@
 import { ConfigValidationError } from './errors';
+import { LOG_RETENTION_RULE, isLogRetentionDays } from './limits';
 
 /** A stage's settings, from `Pulumi.<stage>.yaml` (namespace `eventflow`), checked. */
 export interface StageConfig {
@@ -27,6 +28,14 @@ type Raw = Record<string, unknown>;
 
 /** The stage's secret credential: read as a Pulumi secret by the program, never parsed with the plain settings. */
 export const DELIVERY_PROVIDER_SECRET_KEY = 'deliveryProviderApiKey';
+
+/** Every secret of a stage's configuration, as full Pulumi config keys; the policy pack checks none leaks in plain text. */
+export const SECRET_CONFIG_KEYS: readonly string[] = [`eventflow:${DELIVERY_PROVIDER_SECRET_KEY}`];
+
+/** The prefix of every resource name of a stage, and the name of its event bus in every region. */
+export function resourcePrefix(stage: string): string {
+  return `eventflow-${stage}`;
+}
 
 /** The `eventflow:*` settings of a flat Pulumi config map (`eventflow:stage` → `stage`), secrets left out. */
 export function stageSettings(all: Readonly<Record<string, string>>): Record<string, string> {
@@ -121,6 +130,10 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
     apiKeyName: text('deliveryProvider.apiKeyName', delivery.apiKeyName ?? 'x-api-key', /^[A-Za-z0-9-_]{1,128}$/, 'an HTTP header name'),
   };
 
+  const logRetentionDays = integer('logRetentionDays', raw.logRetentionDays, 1, 3653, 14);
+  // Inside the range is not enough: CloudWatch Logs rejects 10 at deployment, long after preview said yes.
+  if (problems.every((p) => p.property !== 'eventflow:logRetentionDays') && !isLogRetentionDays(logRetentionDays)) bad('logRetentionDays', `must be ${LOG_RETENTION_RULE}, got ${JSON.stringify(raw.logRetentionDays)}`);
+
   const notifications = object('notifications') ?? {};
   const senderEmail = text('notifications.senderEmail', notifications.senderEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address verified in SES');
   const alarmEmail = raw.alarmEmail === undefined ? undefined : text('alarmEmail', raw.alarmEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address');
@@ -131,7 +144,7 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
     accountId,
     publishers,
     archiveRetentionDays: integer('archiveRetentionDays', raw.archiveRetentionDays, 0, 36_500, 30),
-    logRetentionDays: integer('logRetentionDays', raw.logRetentionDays, 1, 3653, 14),
+    logRetentionDays,
     lambdaRuntime,
     sagaType: sagaType as StageConfig['sagaType'],
     ...(globalEndpoint ? { globalEndpoint } : {}),

@@ -9,6 +9,7 @@ import type { EventPattern } from '../model/patterns';
 import { LAMBDA_ASYNC_DEFAULTS, SUBSCRIPTION_DEFAULTS } from './defaults';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
+import { MAX_RULE_NAME_LENGTH, REDRIVE_INPUT_PATH, REDRIVE_RULE_SUFFIX, redrivePattern, redriveRuleName } from '../model/redrive';
 
 /** Where the rule delivers. Each kind gets exactly the permission it needs, scoped to this rule or target. */
 export type SubscriptionTargetArgs =
@@ -47,6 +48,12 @@ export interface SubscriptionArgs {
    * covers delivery failures). Disable when the function already has one. @default - a new encrypted SQS queue
    */
   readonly asyncFailureQueue?: { readonly enabled: false };
+  /**
+   * For an API destination target: a second rule, `<ruleName>-redrive`, that reaches the same destination with
+   * redrive envelopes addressed to this rule (model/redrive.ts), so a dead letter goes back to this target alone.
+   * @default - on for API destinations
+   */
+  readonly redrive?: { readonly enabled: false };
 }
 
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
@@ -58,6 +65,10 @@ export function validateSubscriptionArgs(name: string, args: SubscriptionArgs): 
   problems.range('retryPolicy.maximumRetryAttempts', args.retryPolicy?.maximumRetryAttempts, 0, 185);
   problems.range('retryPolicy.maximumEventAgeInSeconds', args.retryPolicy?.maximumEventAgeInSeconds, 60, 86_400);
   if (Object.keys(args.pattern).length === 0) problems.add('pattern', 'must not be empty: an empty pattern matches nothing useful');
+  const redriveLimit = MAX_RULE_NAME_LENGTH - REDRIVE_RULE_SUFFIX.length;
+  if (args.target.kind === 'api-destination' && args.redrive?.enabled !== false && args.ruleName.length > redriveLimit) {
+    problems.add('ruleName', `must be at most ${redriveLimit} characters for an API destination, to leave room for its redrive rule '${REDRIVE_RULE_SUFFIX}', got ${args.ruleName.length}`);
+  }
   problems.throwIfAny();
 }
 
@@ -72,6 +83,8 @@ export class Subscription extends pulumi.ComponentResource {
   readonly deadLetterQueueArn?: pulumi.Output<string>;
   readonly deadLetterQueueUrl?: pulumi.Output<string>;
   readonly deadLetterQueueName?: pulumi.Output<string>;
+  /** The redrive rule of an API destination target (see {@link SubscriptionArgs.redrive}). */
+  readonly redriveRuleName?: pulumi.Output<string>;
   asyncFailureQueueUrl?: pulumi.Output<string>;
   asyncFailureQueueName?: pulumi.Output<string>;
 
@@ -87,10 +100,20 @@ export class Subscription extends pulumi.ComponentResource {
     );
     this.ruleName = rule.name;
     this.ruleArn = rule.arn;
+    // An API destination can be reached only from a rule: its redrive rule is the door a redrive uses.
+    const redriveRule =
+      args.target.kind === 'api-destination' && args.redrive?.enabled !== false
+        ? new cloudwatch.EventRule(
+            `${name}-redrive-rule`,
+            { name: redriveRuleName(args.ruleName), eventBusName: args.eventBusName, description: `Redrives dead letters of ${args.ruleName} to its target alone`, eventPattern: JSON.stringify(redrivePattern(args.ruleName)) },
+            parent,
+          )
+        : undefined;
+    if (redriveRule) this.redriveRuleName = redriveRule.name;
 
     let deadLetterConfig: types.input.cloudwatch.EventTargetDeadLetterConfig | undefined;
     if (args.deadLetterQueue?.enabled !== false) {
-      const queue = ruleDeadLetterQueue(`${name}-dlq`, `${args.ruleName}-dlq`, rule.arn, parent);
+      const queue = ruleDeadLetterQueue(`${name}-dlq`, `${args.ruleName}-dlq`, redriveRule ? [rule.arn, redriveRule.arn] : [rule.arn], parent);
       deadLetterConfig = { arn: queue.arn };
       this.deadLetterQueueArn = queue.arn;
       this.deadLetterQueueUrl = queue.url;
@@ -100,22 +123,27 @@ export class Subscription extends pulumi.ComponentResource {
     const roleArn = this.targetRole(name, args.target, rule, parent);
     this.grantInvoke(name, args, rule, parent);
 
+    const delivery = {
+      eventBusName: args.eventBusName,
+      arn: targetArn(args.target),
+      ...(roleArn ? { roleArn } : {}),
+      ...(deadLetterConfig ? { deadLetterConfig } : {}),
+      retryPolicy: {
+        maximumRetryAttempts: args.retryPolicy?.maximumRetryAttempts ?? SUBSCRIPTION_DEFAULTS.maximumRetryAttempts,
+        maximumEventAgeInSeconds: args.retryPolicy?.maximumEventAgeInSeconds ?? SUBSCRIPTION_DEFAULTS.maximumEventAgeInSeconds,
+      },
+    };
     new cloudwatch.EventTarget(
       `${name}-target`,
       {
         rule: rule.name,
-        eventBusName: args.eventBusName,
-        arn: targetArn(args.target),
-        ...(roleArn ? { roleArn } : {}),
-        ...(deadLetterConfig ? { deadLetterConfig } : {}),
-        retryPolicy: {
-          maximumRetryAttempts: args.retryPolicy?.maximumRetryAttempts ?? SUBSCRIPTION_DEFAULTS.maximumRetryAttempts,
-          maximumEventAgeInSeconds: args.retryPolicy?.maximumEventAgeInSeconds ?? SUBSCRIPTION_DEFAULTS.maximumEventAgeInSeconds,
-        },
+        ...delivery,
         ...(args.inputTransformer ? { inputTransformer: { inputPaths: args.inputTransformer.inputPaths ?? {}, inputTemplate: args.inputTransformer.inputTemplate } } : {}),
       },
       parent,
     );
+    // The same destination, role, retry policy and DLQ; InputPath hands it the original event, not the envelope.
+    if (redriveRule) new cloudwatch.EventTarget(`${name}-redrive-target`, { rule: redriveRule.name, ...delivery, inputPath: REDRIVE_INPUT_PATH }, parent);
 
     this.registerOutputs({
       ruleName: this.ruleName,
@@ -199,15 +227,15 @@ export function encryptedQueue(resourceName: string, queueName: string, opts: pu
   return new sqs.Queue(resourceName, { name: queueName.slice(0, 80), sqsManagedSseEnabled: true, messageRetentionSeconds: SUBSCRIPTION_DEFAULTS.deadLetterRetentionSeconds }, opts);
 }
 
-/** A rule's dead-letter queue: encrypted, long retention, and a queue policy that admits that rule only (`aws:SourceArn`). */
-export function ruleDeadLetterQueue(resourceName: string, queueName: string, ruleArn: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): sqs.Queue {
+/** A rule's dead-letter queue: encrypted, long retention, and a queue policy that admits those rules only (`aws:SourceArn`). */
+export function ruleDeadLetterQueue(resourceName: string, queueName: string, ruleArns: ReadonlyArray<pulumi.Input<string>>, opts: pulumi.CustomResourceOptions): sqs.Queue {
   const queue = encryptedQueue(resourceName, queueName, opts);
   new sqs.QueuePolicy(
     `${resourceName}-policy`,
     {
       queueUrl: queue.url,
       policy: policyDocument([
-        { Sid: 'OnlyThisRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queue.arn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } },
+        { Sid: 'OnlyThisRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queue.arn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArns.length === 1 ? ruleArns[0] : ruleArns } } },
       ]),
     },
     opts,

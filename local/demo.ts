@@ -17,8 +17,9 @@ interface DemoOrder {
 
 /**
  * Places `count` orders over HTTP with the demo mix, `concurrency` at a time, showing progress; then prints
- * orders by final status and reason, events by type, DLQ depths, p50/p99 order latency (POST until the
- * order's final status is visible), and the full event trace of one order by its correlation id.
+ * orders by final status and reason, events by type, the depth of every DLQ and on-failure queue, p50/p99
+ * order latency (POST until the order's final status is visible), and the full event trace of one order by its
+ * correlation id.
  */
 export async function runDemo(system: LocalSystem, count: number, out: NodeJS.WritableStream = process.stdout, concurrency = 8): Promise<DemoOrder[]> {
   const plan = Array.from({ length: count }, (_, i) => pick(i));
@@ -60,8 +61,9 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
     out.write(`  ${type.padEnd(32)} ${n}\n`);
   }
 
+  // Rule DLQs (`-dlq`: EventBridge could not deliver) and on-failure queues (`-async-failures`: a function failed after Lambda's retries).
   out.write('\nDead-letter queues\n');
-  for (const [id, queue] of system.deadLetterQueues) out.write(`  ${id.padEnd(32)} ${queue.depth}\n`);
+  for (const [name, queue] of system.queues) out.write(`  ${name.padEnd(44)} ${queue.depth}\n`);
 
   const latencies = done.map((order) => order.latencyMs).sort((a, b) => a - b);
   out.write(`\nOrder latency (POST until the final status is visible): p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms\n`);
@@ -69,7 +71,8 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
   const sample = done.find((order) => order.outcome !== 'COMPLETED') ?? done[0];
   if (sample) {
     out.write(`\nTrace of order ${sample.orderId} (correlation id ${sample.correlationId}, ${sample.outcome})\n`);
-    for (const event of system.bus.archived().filter((e) => (e.detail.metadata as { correlationId?: string }).correlationId === sample.correlationId)) {
+    // Optional chaining: not every event on the bus is a catalog envelope (a redrive envelope has no metadata).
+    for (const event of system.bus.archived().filter((e) => (e.detail.metadata as { correlationId?: string } | undefined)?.correlationId === sample.correlationId)) {
       out.write(`  ${event.time}  ${event.source.padEnd(24)} ${event['detail-type']} v${String((event.detail.metadata as { version?: number }).version)}\n`);
     }
   }

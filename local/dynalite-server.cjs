@@ -1,10 +1,10 @@
 // DynamoDB for the local runtime in a process of its own, so storage has a core to itself (plain JavaScript:
 // it runs under node directly, without the TypeScript loader). Tells its parent the port over IPC, answers
 // request counts on demand, and closes the database cleanly on SIGTERM/SIGINT or when the parent goes away.
-const dynalite = require('dynalite');
+const { dynaliteWithTransactions } = require('./dynalite-transactions.cjs');
 
 const path = process.argv[2] || undefined;
-const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+const server = dynaliteWithTransactions({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 let requests = 0;
 server.on('request', () => requests++);
 server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }));

@@ -11,6 +11,8 @@ export interface ReceivedEmail {
   readonly subject: string;
   readonly text: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** When SES accepted it (ISO 8601). */
+  readonly receivedAt: string;
 }
 
 interface SendEmailBody {
@@ -63,6 +65,7 @@ export class EmailSink {
           subject: body.Content?.Simple?.Subject?.Data ?? '',
           text: body.Content?.Simple?.Body?.Text?.Data ?? '',
           tags: Object.fromEntries((body.EmailTags ?? []).map((tag) => [tag.Name, tag.Value])),
+          receivedAt: new Date().toISOString(),
         };
         this.log.push(email);
         res.writeHead(200, { 'content-type': 'application/json' });

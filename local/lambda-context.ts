@@ -6,8 +6,11 @@ export function localFunctionName(actionId: string): string {
   return `local-${actionSlug(actionId)}`;
 }
 
+/** The local functions' timeout unless told otherwise: the deployed functions' (infra FUNCTION_DEFAULTS, 15 s). */
+export const LOCAL_FUNCTION_TIMEOUT_MS = 15_000;
+
 /** A Lambda context as the Lambda runtime passes it, for handlers run locally; Powertools idempotency reads the remaining time from it. */
-export function lambdaContext(functionName = 'eventflow-test', remainingMs = 30_000): Context {
+export function lambdaContext(functionName = 'eventflow-test', remainingMs = LOCAL_FUNCTION_TIMEOUT_MS): Context {
   const deadline = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -6,7 +6,7 @@ import type { WorkerReply, WorkerRequest } from './lambda-workers';
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** One Lambda worker: every handler loaded once (a warm instance of each function), invoked per message. */
-function serve(actionIds: readonly string[]): void {
+function serve(actionIds: readonly string[], timeoutMs: number): void {
   const port = parentPort;
   if (!port) throw new Error('lambda-worker must run in a worker thread');
   const handlers = new Map<string, Handler>();
@@ -17,7 +17,7 @@ function serve(actionIds: readonly string[]): void {
     const handler = handlers.get(request.actionId);
     const reply = (message: WorkerReply) => port.postMessage(message);
     if (!handler) return reply({ id: request.id, ok: false, error: { name: 'ResourceNotFoundException', message: `no function for ${request.actionId}`, props: {} } });
-    handler(request.event, lambdaContext(localFunctionName(request.actionId))).then(
+    handler(request.event, lambdaContext(localFunctionName(request.actionId), timeoutMs)).then(
       (result) => reply({ id: request.id, ok: true, result }),
       (error: unknown) => reply({ id: request.id, ok: false, error: serializeError(error) }),
     );
@@ -36,7 +36,8 @@ function serializeError(error: unknown): Extract<WorkerReply, { ok: false }>['er
 }
 
 try {
-  serve((workerData as { actionIds: string[] }).actionIds);
+  const { actionIds, timeoutMs } = workerData as { actionIds: string[]; timeoutMs: number };
+  serve(actionIds, timeoutMs);
 } catch (error) {
   parentPort?.postMessage({ failed: error instanceof Error ? (error.stack ?? error.message) : String(error) });
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LOCAL_FUNCTION_TIMEOUT_MS } from './lambda-context';
 import { Worker } from 'node:worker_threads';
 
 /** A message to a worker: run one function on one event. */
@@ -36,11 +37,17 @@ export class LambdaWorkers {
   private nextId = 0;
   private stopping = false;
 
-  private constructor(private readonly actionIds: readonly string[]) {}
+  private constructor(
+    private readonly actionIds: readonly string[],
+    private readonly timeoutMs: number,
+  ) {}
 
-  /** Starts `count` workers, each loading the handlers of `actionIds`; resolves once all are ready. */
-  static async start(count: number, actionIds: readonly string[]): Promise<LambdaWorkers> {
-    const workers = new LambdaWorkers(actionIds);
+  /**
+   * Starts `count` workers, each loading the handlers of `actionIds`; resolves once all are ready. `timeoutMs` is
+   * the functions' timeout, which their Lambda context reports as the remaining time.
+   */
+  static async start(count: number, actionIds: readonly string[], timeoutMs = LOCAL_FUNCTION_TIMEOUT_MS): Promise<LambdaWorkers> {
+    const workers = new LambdaWorkers(actionIds, timeoutMs);
     for (let index = 0; index < count; index++) workers.slots.push(workers.spawn(index));
     try {
       await Promise.all(workers.slots.map((slot) => slot.ready));
@@ -68,7 +75,7 @@ export class LambdaWorkers {
 
   private spawn(index: number): Slot {
     // The environment as it is now, passed explicitly: a test runner may give this module its own process.env.
-    const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds: this.actionIds }, env: { ...process.env } });
+    const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds: this.actionIds, timeoutMs: this.timeoutMs }, env: { ...process.env } });
     const pending = new Map<number, Pending>();
     let loaded = false;
     const ready = new Promise<void>((done, fail) => {

@@ -38,6 +38,9 @@ async function main(): Promise<void> {
   out.write(`  DynamoDB           ${system.endpoints.dynamodb}\n`);
   out.write(`  E-mail (SES) sink  ${system.endpoints.email}\n`);
   out.write(`  Delivery provider  ${system.endpoints.deliveryProvider}${values['fail-delivery'] ? '   (failing on purpose)' : ''}\n`);
+  out.write(`  Payment provider   ${system.endpoints.paymentProvider}\n`);
+  out.write(`  Lambda             ${system.endpoints.lambda}\n`);
+  out.write(`  SQS                ${system.endpoints.sqs}   queues: npm run redrive\n`);
   out.write(`  Functions          ${system.workers === 0 ? 'on the main thread' : `in ${system.workers} worker thread(s)`}\n`);
   if (values.demo !== undefined) {
     if (!/^[1-9]\d*$/.test(values.demo)) throw new EventflowError(`--demo takes a number of orders, got ${JSON.stringify(values.demo)}`);

@@ -1,51 +1,116 @@
 /**
- * `npm run redrive -- --queue <subscription id>`: lists what sits in a local DLQ and re-sends it to the local bus.
- * `npm run redrive -- --queue-url <SQS URL> --event-bus-name <bus>`: the same for a deployed DLQ (AWS credentials
- * and region from the environment). `--list` only lists. Nothing is deleted before EventBridge accepted it again.
+ * `npm run redrive -- --queue <queue name>`: sends every message of a local queue (a rule DLQ such as
+ * `delivery-NotifyDeliveryProvider-dlq`, or an on-failure queue such as `notifications-SendEmail-async-failures`)
+ * back to the one target that failed it, through the running system's SQS, Lambda and EventBridge endpoints
+ * (read from `<data dir>/endpoints.json`). `--queue-url <SQS URL>` does the same for a deployed queue (region and
+ * credentials from the environment). `--list` only lists, each message with its target; without a queue it
+ * lists the local queues and their depths. `--event-bus-name` overrides the bus named in RULE_ARN. A message is
+ * deleted only after its target accepted it again; the exit code is 1 when any message was kept.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalQueue } from './bus/local-queue';
-import { localSource, redrive, sqsSource, type DeadLetterSource } from './redrive';
-import { LOCAL_EVENT_BUS_NAME, deadLetterFile } from './start-local';
+import type { LocalEndpoints } from './start-local';
+import { listDeadLetters, redrive, sqsSource } from './redrive';
+
+interface Clients {
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
+  readonly eventBridge: EventBridgeClient;
+}
 
 async function main(): Promise<void> {
   // The SDK's notice that Node 20 support ends in 2027 is in the README; it would bury this tool's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({ options: { queue: { type: 'string' }, 'queue-url': { type: 'string' }, 'event-bus-name': { type: 'string' }, 'data-dir': { type: 'string', default: '.data' }, list: { type: 'boolean', default: false } } });
-  let source: DeadLetterSource;
-  let client: EventBridgeClient;
-  let eventBusName: string;
+  const { values } = parseArgs({
+    options: { queue: { type: 'string' }, 'queue-url': { type: 'string' }, 'event-bus-name': { type: 'string' }, 'data-dir': { type: 'string', default: '.data' }, list: { type: 'boolean', default: false } },
+  });
+  const out = process.stdout;
+  let clients: Clients;
+  let queueUrl: string;
   if (values['queue-url']) {
-    if (!values['event-bus-name']) throw new Error('--event-bus-name is required with --queue-url');
-    source = sqsSource(values['queue-url']);
-    client = new EventBridgeClient({});
-    eventBusName = values['event-bus-name'];
-  } else if (values.queue) {
-    const endpoints = JSON.parse(readFileSync(join(values['data-dir'] as string, 'endpoints.json'), 'utf8')) as { eventBridge: string };
-    source = localSource(new LocalQueue(values.queue, deadLetterFile(values['data-dir'] as string, values.queue)));
-    client = new EventBridgeClient({ endpoint: endpoints.eventBridge, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    eventBusName = values['event-bus-name'] ?? LOCAL_EVENT_BUS_NAME;
+    clients = { sqs: new SQSClient({}), lambda: new LambdaClient({}), eventBridge: new EventBridgeClient({}) };
+    queueUrl = values['queue-url'];
   } else {
-    throw new Error('name a queue: --queue <subscription id> (local) or --queue-url <SQS URL> --event-bus-name <bus>');
+    const endpoints = readEndpoints(values['data-dir'] as string);
+    const local = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+    clients = { sqs: new SQSClient({ ...local, endpoint: endpoints.sqs }), lambda: new LambdaClient({ ...local, endpoint: endpoints.lambda }), eventBridge: new EventBridgeClient({ ...local, endpoint: endpoints.eventBridge }) };
+    if (!values.queue) return listQueues(clients.sqs, endpoints.sqs);
+    const name = values.queue;
+    queueUrl = await reach(endpoints.sqs, async () => {
+      try {
+        return (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+      } catch (error) {
+        if (error instanceof QueueDoesNotExist) throw new Error(`no local queue is named "${name}"; run \`npm run redrive\` without --queue to list them`, { cause: error });
+        throw error;
+      }
+    });
   }
-  const messages = await source.list();
-  process.stdout.write(`${messages.length} message(s) in ${source.name}\n`);
-  for (const message of messages) {
-    const event = JSON.parse(message.body) as { 'detail-type'?: string; id?: string };
-    process.stdout.write(`  ${event['detail-type'] ?? '?'} ${event.id ?? ''} ${message.attributes.ERROR_CODE ?? ''} ${message.attributes.ERROR_MESSAGE ?? ''}\n`);
+  const source = sqsSource(queueUrl, clients.sqs);
+
+  if (values.list) {
+    const listed = await listDeadLetters(source);
+    out.write(`${listed.length} message(s) in ${queueUrl}\n`);
+    for (const { message, route, target } of listed) {
+      const error = message.attributes.ERROR_CODE ? `  [${message.attributes.ERROR_CODE}: ${message.attributes.ERROR_MESSAGE ?? ''}]` : '';
+      out.write(`  ${route.detailType} ${message.messageId} → ${target}${route.kind === 'unroutable' ? ` (cannot be redriven: ${route.reason})` : ''}${error}\n`);
+    }
+    return reportInFlight(clients.sqs, queueUrl);
   }
-  if (values.list) return;
-  const outcomes = await redrive(source, { client, eventBusName });
-  const failed = outcomes.filter((o) => o.result === 'failed');
-  process.stdout.write(`redriven ${outcomes.length - failed.length}, failed ${failed.length}\n`);
-  for (const failure of failed) process.stdout.write(`  kept ${failure.detailType}: ${failure.reason}\n`);
-  if (failed.length > 0) process.exitCode = 1;
+  const outcomes = await redrive(source, { eventBridge: clients.eventBridge, lambda: clients.lambda, ...(values['event-bus-name'] ? { eventBusName: values['event-bus-name'] } : {}) });
+  for (const outcome of outcomes) {
+    const verdict = outcome.result === 'redriven' ? 'redriven' : `kept (${outcome.result})`;
+    out.write(`  ${verdict.padEnd(18)} ${outcome.detailType} ${outcome.id} → ${outcome.target}${outcome.reason ? `: ${outcome.reason}` : ''}\n`);
+  }
+  const kept = outcomes.filter((outcome) => outcome.result !== 'redriven').length;
+  out.write(`${queueUrl}: redriven ${outcomes.length - kept}, kept ${kept}\n`);
+  await reportInFlight(clients.sqs, queueUrl);
+  if (kept > 0) process.exitCode = 1;
+}
+
+/** Messages another reader holds (or an interrupted run left hidden) are not seen until their visibility timeout ends: say so. */
+async function reportInFlight(sqs: SQSClient, queueUrl: string): Promise<void> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+  const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  if (inFlight > 0) process.stdout.write(`${inFlight} more message(s) in flight: another reader holds them, or an interrupted run left them hidden until their visibility timeout ends\n`);
+}
+
+function readEndpoints(dataDir: string): LocalEndpoints {
+  const file = join(dataDir, 'endpoints.json');
+  let endpoints: Partial<LocalEndpoints>;
+  try {
+    endpoints = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalEndpoints>;
+  } catch (error) {
+    throw new Error(`cannot read ${file} (${(error as Error).message}): start the system with \`npm start\`, or name a deployed queue with --queue-url`, { cause: error });
+  }
+  if (!endpoints.sqs || !endpoints.lambda || !endpoints.eventBridge) throw new Error(`${file} names no SQS or Lambda endpoint: it was written by an older \`npm start\`; start the system again`);
+  return endpoints as LocalEndpoints;
+}
+
+async function listQueues(sqs: SQSClient, endpoint: string): Promise<void> {
+  const urls = await reach(endpoint, async () => (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []);
+  process.stdout.write('Local queues (redrive one with --queue <name>):\n');
+  for (const url of urls) {
+    const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
+    process.stdout.write(`  ${(url.split('/').pop() ?? url).padEnd(44)} ${attributes.ApproximateNumberOfMessages ?? '?'} visible, ${attributes.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight\n`);
+  }
+}
+
+/** Runs a first call to the local system, turning "connection refused" into what to do about it. */
+async function reach<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'ECONNREFUSED') throw new Error(`nothing answers at ${endpoint}: is \`npm start\` running with this data directory?`, { cause: error });
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).message}\n`);
+  process.stderr.write(`${(error as Error).name === 'Error' ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`);
   process.exitCode = 1;
 });

@@ -122,7 +122,8 @@ export class LocalSagaRunner {
       // timestamps, so evaluate it when read, which is while the state runs.
       context: { Execution: { Name: name }, State: { get EnteredTime() { return new Date().toISOString(); } } } as never,
     });
-    options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+    const abort = () => execution.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
     let current: ResumePoint | undefined = options.from;
     const historyPromise = collect(execution.eventLogs as AsyncGenerator<EventLog>, (event) => {
       if (event.type !== 'StateEntered') return;
@@ -144,6 +145,9 @@ export class LocalSagaRunner {
         history,
         ...(current ? { failedAt: current } : {}),
       };
+    } finally {
+      // One signal serves every execution of the server: a listener left behind per run would pile up.
+      options.signal?.removeEventListener('abort', abort);
     }
   }
 

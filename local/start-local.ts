@@ -4,20 +4,26 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EventflowError, loadOrderSystem } from '../model';
+import { EventflowError, actionSlug, loadOrderSystem } from '../model';
 import { repoRoot } from '../model/paths';
 import { TABLES, physicalTableName, tableEnvVar } from '../model/tables';
 import { functionActions, handlerFile } from '../functions/handlers';
-import { API_DESTINATION_DEFAULTS, LAMBDA_ASYNC_DEFAULTS } from '../infra/defaults';
+import { API_DESTINATION_DEFAULTS, SUBSCRIPTION_DEFAULTS } from '../infra/defaults';
+import { REDRIVE_INPUT_PATH, redrivePattern, redriveRuleName } from '../model/redrive';
 import { EventBridgeServer } from './bus/event-bridge-server';
+import { FaultInjector, type FaultOptions } from './faults';
+import { PaymentSink } from './payment-sink';
 import { LocalEventBus, type BusEvent, type LocalTarget } from './bus/local-event-bus';
 import { LocalQueue } from './bus/local-queue';
 import { DeliverySink } from './delivery-sink';
 import { EmailSink } from './email-sink';
 import { HttpApiServer } from './http-api';
-import { lambdaContext, localFunctionName } from './lambda-context';
+import { LOCAL_FUNCTION_TIMEOUT_MS, lambdaContext, localFunctionName } from './lambda-context';
+import { LambdaServer } from './lambda-server';
+import { LambdaService } from './lambda-service';
 import { LambdaWorkers } from './lambda-workers';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
+import { SqsServer } from './sqs-server';
 import { StepFunctionsServer } from './step-functions-server';
 import { createModelTables, seedDemoData } from './tables';
 
@@ -38,6 +44,18 @@ export interface StartLocalOptions {
    * debugger's breakpoints in handlers are simplest. @default {@link defaultWorkers}
    */
   readonly workers?: number;
+  /**
+   * Faults to inject as AWS can hand them (see FaultInjector): repeated and reordered deliveries, failing task
+   * and consumer invocations, rejected PutEvents entries and throttled calls. Never an edit of a handler.
+   * @default - none
+   */
+  readonly faults?: FaultOptions | FaultInjector;
+  /**
+   * The functions' timeout (ms), which their Lambda context reports as the remaining time; Powertools keeps an
+   * idempotency record in progress that long, so a crashed invocation blocks its retries for as long.
+   * @default LOCAL_FUNCTION_TIMEOUT_MS (the deployed functions' 15 s)
+   */
+  readonly functionTimeoutMs?: number;
 }
 
 /** Where each local stand-in listens. */
@@ -48,6 +66,12 @@ export interface LocalEndpoints {
   readonly dynamodb: string;
   readonly email: string;
   readonly deliveryProvider: string;
+  /** The card processor (charges and refunds with an Idempotency-Key). */
+  readonly paymentProvider: string;
+  /** SQS (AWS JSON 1.0): every queue of {@link LocalSystem.queues}, at `<sqs>/000000000000/<queue name>`. */
+  readonly sqs: string;
+  /** Lambda's Invoke API: every function as `local-<service>-<Action>`. */
+  readonly lambda: string;
 }
 
 /** The running system, for programs and tests. */
@@ -58,11 +82,26 @@ export interface LocalSystem {
   readonly stepFunctions: StepFunctionsServer;
   readonly emailSink: EmailSink;
   readonly deliverySink: DeliverySink;
+  /** The card processor the payment functions charge and refund through. */
+  readonly paymentSink: PaymentSink;
+  /** The faults being injected, if any; `lift()` mends every dependency at once. */
+  readonly faults?: FaultInjector;
   /** Worker threads the functions run in (0: the main thread). */
   readonly workers: number;
-  /** Dead-letter queues by subscription id (rule DLQs, and Lambda's on-failure queues). */
+  /**
+   * The rule DLQ of each subscription, by subscription id: events EventBridge could not deliver to the target
+   * (queue `<service>-<Action>-dlq`, see {@link localQueueNames}).
+   */
   readonly deadLetterQueues: ReadonlyMap<string, LocalQueue>;
-  /** Waits until no delivery and no execution is under way. */
+  /**
+   * Every queue by queue name, as the SQS endpoint serves them: the rule DLQs, and the on-failure destination
+   * of each Lambda subscription's function (`<service>-<Action>-async-failures`: invocation records of events
+   * the function failed after Lambda's retries).
+   */
+  readonly queues: ReadonlyMap<string, LocalQueue>;
+  /** The functions by name or ARN, invoked as Lambda invokes them (the Lambda endpoint serves this). */
+  readonly lambda: LambdaService;
+  /** Waits until no delivery, no asynchronous invocation and no execution is under way. */
   idle(): Promise<void>;
   /** DynamoDB requests served since start (for the benchmark's requests-per-order figure). */
   dynamoRequests(): Promise<number>;
@@ -75,13 +114,20 @@ const EVENT_BUS_NAME = LOCAL_EVENT_BUS_NAME;
 /** Physical table names of the local runtime: `local-<logical name>`. */
 export const LOCAL_TABLE_PREFIX = 'local';
 const TABLE_PREFIX = LOCAL_TABLE_PREFIX;
-const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:eventflow-local-order-saga';
+/** The local saga's state machine, as ListExecutions and RedriveExecution address it. */
+export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:eventflow-local-order-saga';
 const DELIVERY_API_KEY = 'local-delivery-key';
+
+/** The names of a subscription's local queues, as infra names them without the stage prefix (SQS names allow no dots). */
+export function localQueueNames(subscriptionId: string): { readonly deadLetter: string; readonly onFailure: string } {
+  return { deadLetter: `${actionSlug(subscriptionId)}-dlq`, onFailure: `${actionSlug(subscriptionId)}-async-failures` };
+}
 
 /**
  * Starts the whole order system on this machine: dynalite, the bus (PutEvents, the model's rules, retries,
- * DLQs, archive), Step Functions running the real ASL, the HTTP API, and sinks for e-mail and the delivery
- * provider. The handlers run unchanged: their SDK clients reach these endpoints through AWS_ENDPOINT_URL_*.
+ * DLQs, archive), Lambda (asynchronous invocations with retries and on-failure queues), SQS for the queues,
+ * Step Functions running the real ASL, the HTTP API, and sinks for e-mail and the delivery provider. The
+ * handlers run unchanged: their SDK clients reach these endpoints through AWS_ENDPOINT_URL_*.
  * One system per process (the handlers read their configuration from the process environment).
  */
 export async function startLocal(options: StartLocalOptions = {}): Promise<LocalSystem> {
@@ -94,16 +140,36 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   const dynamo = await startDynamoProcess(options.inMemory ? undefined : join(dataDir, 'dynamodb'));
   const dynamoUrl = dynamo.url;
-  const emailSink = await new EmailSink().start();
-  const deliverySink = await new DeliverySink().start();
+  const functionTimeoutMs = options.functionTimeoutMs ?? LOCAL_FUNCTION_TIMEOUT_MS;
+  const faults = options.faults instanceof FaultInjector ? options.faults : options.faults ? new FaultInjector(options.faults) : undefined;
+  // What outside systems received, and where each execution and delivery stands, outlive a crash as on AWS.
+  const durable = !options.inMemory;
+  const sinks = sinkFiles(dataDir);
+  const emailSink = await new EmailSink(durable ? sinks.emails : undefined).start();
+  const deliverySink = await new DeliverySink(durable ? sinks.deliveries : undefined).start();
   deliverySink.failing = options.failDelivery ?? false;
-  const bus = new LocalEventBus({ name: EVENT_BUS_NAME, archiveFile: join(dataDir, 'archive.jsonl'), retryBaseMs });
+  const paymentSink = await new PaymentSink(durable ? sinks.payments : undefined).start();
+  const bus = new LocalEventBus({
+    name: EVENT_BUS_NAME,
+    archiveFile: join(dataDir, 'archive.jsonl'),
+    retryBaseMs,
+    ...(durable ? { deliveryLog: join(dataDir, 'deliveries.log') } : {}),
+    ...(faults ? { faults } : {}),
+  });
   const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]])).start();
+  const queues = new Map<string, LocalQueue>();
+  const sqs = await new SqsServer(queues).start();
+  const lambda = new LambdaService({ retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(dataDir, 'lambda', 'async-journal.jsonl') }) });
+  const lambdaServer = await new LambdaServer(lambda).start();
   let runner: LocalSagaRunner | undefined;
-  const stepFunctions = await new StepFunctionsServer(STATE_MACHINE_ARN, () => {
-    if (!runner) throw new Error('the saga runner is not ready yet');
-    return runner;
-  }).start();
+  const stepFunctions = await new StepFunctionsServer(
+    STATE_MACHINE_ARN,
+    () => {
+      if (!runner) throw new Error('the saga runner is not ready yet');
+      return runner;
+    },
+    durable ? { dir: join(dataDir, 'step-functions') } : {},
+  ).start();
 
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
@@ -113,9 +179,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
     AWS_ENDPOINT_URL_SESV2: emailSink.url,
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
     EVENT_BUS_NAME,
     ORDER_SAGA_ARN: STATE_MACHINE_ARN,
     SENDER_EMAIL: 'orders@eventflow.local',
+    PAYMENT_PROVIDER_URL: paymentSink.url,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
@@ -123,27 +192,65 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   await prepareTables(dynamoUrl);
 
   // Handlers are loaded only now, after the environment they read at init is set.
-  const functions = await startFunctions(functionActions(app).map((action) => action.id), workers);
-  const invoke = (actionId: string) => (event: unknown) => functions.invoke(actionId, event);
+  const functions = await startFunctions(functionActions(app).map((action) => action.id), workers, functionTimeoutMs);
+  // Faults hit what AWS retries: saga tasks and consumers, keyed on the work so a retry meets the same plan.
+  const faulted = new Set(app.actions.filter((a) => (a.trigger.kind === 'saga-step' && !a.trigger.publishOnly) || a.trigger.kind === 'subscription').map((a) => a.id));
+  const invoke = (actionId: string) => async (event: unknown) => {
+    if (faults && faulted.has(actionId)) faults.beforeInvocation(actionId, invocationKey(event), orderIdOf(event));
+    return functions.invoke(actionId, event);
+  };
 
   runner = new LocalSagaRunner({
     app,
     eventBusName: EVENT_BUS_NAME,
     retryIntervalMs: retryBaseMs,
+    // Ten tries a quarter of the timeout apart outlast a crashed task's in-progress record.
+    inProgressRetryMs: Math.ceil(functionTimeoutMs / 4),
     tasks: Object.fromEntries(app.actions.filter((a) => a.trigger.kind === 'saga-step' && !a.trigger.publishOnly).map((a) => [a.id, invoke(a.id)])),
-    putEvents: async (entries: readonly SagaPutEventsEntry[]) =>
-      bus.putEvents(entries.map((entry) => ({ ...entry, Detail: JSON.stringify(entry.Detail) }))).map((result) => {
+    putEvents: async (entries: readonly SagaPutEventsEntry[]) => {
+      // The optimized integration's errors are the service's exception names prefixed with its name.
+      if (faults?.throttleCall()) throw Object.assign(new Error('Rate exceeded'), { name: 'EventBridge.ThrottlingException' });
+      return bus.putEvents(entries.map((entry) => ({ ...entry, Detail: JSON.stringify(entry.Detail) }))).map((result) => {
+        // A partial failure fails the task (FailedEntryCount > 0), and its Retry sends every entry again.
         if ('ErrorCode' in result) throw Object.assign(new Error(result.ErrorMessage), { name: 'EventBridge.FailedEntry' });
         return result.EventId;
-      }),
+      });
+    },
   });
 
+  const queue = (name: string) => {
+    const created = new LocalQueue(name, options.inMemory ? undefined : deadLetterFile(dataDir, name));
+    queues.set(name, created);
+    return created;
+  };
   const deadLetterQueues = new Map<string, LocalQueue>();
+  const onFailureQueues = new Map<string, LocalQueue>();
   for (const subscription of app.subscriptions) {
-    const queue = new LocalQueue(`${subscription.id}-dlq`, options.inMemory ? undefined : deadLetterFile(dataDir, subscription.id));
-    deadLetterQueues.set(subscription.id, queue);
-    bus.addRule(subscription.id, subscription.pattern, targetFor(subscription.id, subscription.target, queue, invoke, deliverySink));
+    const names = localQueueNames(subscription.id);
+    deadLetterQueues.set(subscription.id, queue(names.deadLetter));
+    if (subscription.target !== 'api-destination') onFailureQueues.set(subscription.id, queue(names.onFailure));
   }
+  for (const actionId of functionActions(app).map((action) => action.id)) {
+    const onFailure = onFailureQueues.get(actionId);
+    lambda.register({ name: localFunctionName(actionId), handler: invoke(actionId), ...(onFailure ? { onFailure } : {}) });
+  }
+  for (const subscription of app.subscriptions) {
+    const deadLetters = deadLetterQueues.get(subscription.id) as LocalQueue;
+    if (subscription.target === 'api-destination') {
+      const destination = apiDestination(subscription.id, deadLetters, deliverySink);
+      bus.addRule(subscription.id, subscription.pattern, destination.target);
+      // The same destination, reached only by redrive envelopes addressed to this rule (model/redrive.ts).
+      bus.addRule(redriveRuleName(subscription.id), redrivePattern(subscription.id), destination.redriveTarget);
+    } else {
+      // EventBridge hands the event to Lambda asynchronously: delivered once Lambda accepted it; Lambda retries.
+      const functionArn = lambda.getFunction(localFunctionName(subscription.id)).arn;
+      bus.addRule(subscription.id, subscription.pattern, { id: functionArn, retryPolicy: SUBSCRIPTION_DEFAULTS, deadLetterQueue: deadLetters, invoke: async (event) => void lambda.invokeAsync(functionArn, event) });
+    }
+  }
+  lambda.resume();
+  // Work accepted before a crash goes on: deliveries the bus had not finished, executions that were running.
+  if (durable) bus.recover();
+  stepFunctions.resumeInterrupted();
 
   const api = await new HttpApiServer(
     app.actions.flatMap((action) =>
@@ -153,15 +260,26 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     ),
   ).start(options.port ?? Number(process.env.PORT ?? 3000));
 
-  const endpoints: LocalEndpoints = { api: api.url, eventBridge: eventBridge.url, stepFunctions: stepFunctions.url, dynamodb: dynamoUrl, email: emailSink.url, deliveryProvider: deliverySink.url };
+  const endpoints: LocalEndpoints = {
+    api: api.url,
+    eventBridge: eventBridge.url,
+    stepFunctions: stepFunctions.url,
+    dynamodb: dynamoUrl,
+    email: emailSink.url,
+    deliveryProvider: deliverySink.url,
+    paymentProvider: paymentSink.url,
+    sqs: sqs.url,
+    lambda: lambdaServer.url,
+  };
   writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
 
   const idle = async () => {
     for (let round = 0; round < 50; round++) {
       await bus.idle();
+      await lambda.idle();
       await stepFunctions.idle();
       await bus.idle();
-      if (bus.pending === 0 && stepFunctions.running === 0) return;
+      if (bus.pending === 0 && lambda.pending === 0 && stepFunctions.running === 0) return;
     }
   };
   return {
@@ -171,14 +289,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     stepFunctions,
     emailSink,
     deliverySink,
+    paymentSink,
+    ...(faults ? { faults } : {}),
     workers,
     deadLetterQueues,
+    queues,
+    lambda,
     idle,
     dynamoRequests: dynamo.requests,
     stop: async () => {
       await api.stop();
       await idle();
-      await Promise.all([stepFunctions.stop(), eventBridge.stop(), emailSink.stop(), deliverySink.stop(), functions.stop()]);
+      await Promise.all([stepFunctions.stop(), eventBridge.stop(), sqs.stop(), lambdaServer.stop(), emailSink.stop(), deliverySink.stop(), paymentSink.stop(), functions.stop()]);
       await dynamo.stop();
     },
   };
@@ -195,32 +317,42 @@ export function defaultWorkers(cores = availableParallelism()): number {
 }
 
 /** The functions, in `workers` worker threads or, with 0, on this thread. */
-async function startFunctions(actionIds: readonly string[], workers: number): Promise<{ invoke(actionId: string, event: unknown): Promise<unknown>; stop(): Promise<void> }> {
-  if (workers > 0) return LambdaWorkers.start(workers, actionIds);
+async function startFunctions(actionIds: readonly string[], workers: number, timeoutMs: number): Promise<{ invoke(actionId: string, event: unknown): Promise<unknown>; stop(): Promise<void> }> {
+  if (workers > 0) return LambdaWorkers.start(workers, actionIds, timeoutMs);
   const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
   for (const actionId of actionIds) handlers.set(actionId, ((await import(handlerFile(actionId))) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler);
   return {
-    invoke: (actionId, event) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(localFunctionName(actionId))),
+    invoke: (actionId, event) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(localFunctionName(actionId), timeoutMs)),
     stop: async () => undefined,
   };
 }
 
-/** A subscription's target as the local bus calls it, with the policy its deployed counterpart has. */
-function targetFor(id: string, kind: string, queue: LocalQueue, invoke: (actionId: string) => (event: unknown) => Promise<unknown>, deliverySink: DeliverySink): LocalTarget {
-  if (kind === 'api-destination') {
-    return {
-      id: `api-destination/${id}`,
-      retryPolicy: API_DESTINATION_DEFAULTS,
-      deadLetterQueue: queue,
-      invoke: async (event: BusEvent) => {
-        // An API destination sends the event as the body, with the connection's key, and waits at most 5 s.
-        const response = await fetch(deliverySink.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': DELIVERY_API_KEY }, body: JSON.stringify(event), signal: AbortSignal.timeout(5000) });
-        if (!response.ok) throw Object.assign(new Error(`delivery provider answered ${response.status}`), { name: `HTTP${response.status}` });
-      },
-    };
-  }
-  // EventBridge hands the event to Lambda asynchronously; Lambda retries twice, then the on-failure queue.
-  return { id: `lambda/${id}`, retryPolicy: LAMBDA_ASYNC_DEFAULTS, deadLetterQueue: queue, invoke: invoke(id) };
+/**
+ * An API destination subscription's target as the local bus calls it, with the policy its deployed counterpart
+ * has, and the same destination as its redrive rule's target, which unwraps the envelope as InputPath does.
+ */
+function apiDestination(id: string, deadLetters: LocalQueue, deliverySink: DeliverySink): { target: LocalTarget; redriveTarget: LocalTarget } {
+  const arn = `arn:aws:events:eu-west-1:000000000000:api-destination/${EVENT_BUS_NAME}-${actionSlug(id)}/local`;
+  const send = async (body: unknown) => {
+    // An API destination sends the event as the body, with the connection's key, and waits at most 5 s.
+    const response = await fetch(deliverySink.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': DELIVERY_API_KEY }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    if (response.ok) return;
+    // EventBridge retries an API destination's 401, 407, 409, 429 and 5xx answers; any other 4xx goes to the DLQ
+    // at once (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destinations.html).
+    const retryable = response.status >= 500 || [401, 407, 409, 429].includes(response.status);
+    throw Object.assign(new Error(`delivery provider answered ${response.status}: ${(await response.text()).slice(0, 1000)}`), { name: `HTTP${response.status}`, retryable });
+  };
+  const policy = { id: arn, retryPolicy: API_DESTINATION_DEFAULTS, deadLetterQueue: deadLetters };
+  return { target: { ...policy, invoke: send }, redriveTarget: { ...policy, invoke: (event: BusEvent) => send(valueAt(event, REDRIVE_INPUT_PATH)) } };
+}
+
+/** What a JSONPath of dotted names (`$.detail.event`), as InputPath takes it, selects in an event. */
+function valueAt(event: BusEvent, path: string): unknown {
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter((key) => key !== '')
+    .reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), event);
 }
 
 /** Creates the model's tables that do not exist yet and seeds the demo data into the ones it created. */
@@ -233,9 +365,27 @@ async function prepareTables(endpoint: string): Promise<void> {
   }
 }
 
-/** Where the local DLQ of a subscription keeps its messages. */
-export function deadLetterFile(dataDir: string, subscriptionId: string): string {
-  return join(dataDir, 'dlq', `${subscriptionId}.json`);
+/** Where the sinks keep what they received (JSON lines). */
+export function sinkFiles(dataDir: string): { readonly emails: string; readonly deliveries: string; readonly payments: string } {
+  return { emails: join(dataDir, 'sinks', 'emails.jsonl'), deliveries: join(dataDir, 'sinks', 'deliveries.jsonl'), payments: join(dataDir, 'sinks', 'payments.jsonl') };
+}
+
+/** What identifies one piece of work across its retries: a saga task's step key, or the event's id. */
+function invocationKey(event: unknown): string {
+  const input = event as { stepKey?: unknown; id?: unknown; requestContext?: { requestId?: unknown } } | null;
+  return String(input?.stepKey ?? input?.id ?? JSON.stringify(event));
+}
+
+/** The order an invocation is about, if it says. */
+function orderIdOf(event: unknown): string | undefined {
+  const input = event as { order?: { orderId?: unknown }; detail?: { data?: { orderId?: unknown } } } | null;
+  const orderId = input?.order?.orderId ?? input?.detail?.data?.orderId;
+  return typeof orderId === 'string' ? orderId : undefined;
+}
+
+/** Where a local queue keeps its messages. */
+export function deadLetterFile(dataDir: string, queueName: string): string {
+  return join(dataDir, 'dlq', `${queueName}.json`);
 }
 
 /** dynalite in its own process (local/dynalite-server.cjs), persisted at `path` or in memory; the benchmark measures a fresh one. */

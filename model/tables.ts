@@ -19,8 +19,17 @@ const table = (logicalName: string, owner: string, partitionKey: string, descrip
 });
 
 export const ORDERS_TABLE = table('orders', 'orders', 'orderId', 'Orders with their status and status history.');
-/** One item per product; live reservations sit in the item's `reservations` map so reserving is one conditional update. */
-export const INVENTORY_TABLE = table('inventory', 'inventory', 'productId', 'Products: name, price, available stock and live reservations.');
+/**
+ * One item per product. Every unit is counted in exactly one of `available`, `reserved` or `shipped`, so the three
+ * always add up to the stock received; which one holds an order's units follows its reservation's state.
+ */
+export const INVENTORY_TABLE = table('inventory', 'inventory', 'productId', 'Products: name, price, and stock counted as available, reserved and shipped.');
+/**
+ * One item per order that reserved stock, kept after it is removed or released: a step replayed after a crash reads
+ * here what it already did. A reservation and the product counters its units sit in change together, in one
+ * TransactWriteItems request, so no crash between two requests can leave them disagreeing.
+ */
+export const RESERVATIONS_TABLE = table('reservations', 'inventory', 'orderId', 'Reservations by order: product, quantity and state (RESERVED, REMOVED or RELEASED).');
 export const CUSTOMERS_TABLE = table('customers', 'customer', 'customerId', 'Customers: name, e-mail, shipping address, payment token.');
 export const PAYMENTS_TABLE = table('payments', 'payment', 'orderId', 'One payment per order, and its refund.');
 export const DELIVERIES_TABLE = table('deliveries', 'delivery', 'orderId', 'One delivery per order.');
@@ -33,7 +42,7 @@ export const CONTACTS_TABLE = table('contacts', 'notifications', 'customerId', '
 export const IDEMPOTENCY_TABLE = table('idempotency', 'shared', 'id', 'Idempotency records keyed on <consumer>#<hash of the idempotency key>.', 'expiration');
 
 /** Every table the system uses; infra and the local runtime iterate over this list. */
-export const TABLES: readonly TableDefinition[] = [ORDERS_TABLE, INVENTORY_TABLE, CUSTOMERS_TABLE, PAYMENTS_TABLE, DELIVERIES_TABLE, CONTACTS_TABLE, IDEMPOTENCY_TABLE];
+export const TABLES: readonly TableDefinition[] = [ORDERS_TABLE, INVENTORY_TABLE, RESERVATIONS_TABLE, CUSTOMERS_TABLE, PAYMENTS_TABLE, DELIVERIES_TABLE, CONTACTS_TABLE, IDEMPOTENCY_TABLE];
 
 /** A table's physical name in one deployment: `<prefix>-<logical name>`, as infra and the local runtime name it. */
 export function physicalTableName(prefix: string, table: TableDefinition): string {

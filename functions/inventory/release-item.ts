@@ -1,26 +1,34 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { INVENTORY_TABLE } from '../../model/tables';
-import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
-import { reservationIdFor } from './stock';
+import { sagaTaskFromEnv } from '../shared';
+import { StockCountsError } from './errors';
+import { StockLedger, productRefused } from './stock-ledger';
+import { UNITS_HELD_IN, type Reservation } from './stock';
 
-const inventoryTable = tableName(INVENTORY_TABLE);
+const ledger = new StockLedger();
 
-/** Compensation: gives a live reservation back to stock; with none left there is nothing to announce. */
+/**
+ * Compensation: puts the order's units back on the shelf, from `reserved` (RESERVED) or from `shipped` (REMOVED: the
+ * order is cancelled after its units were taken out, so they never left), and marks the reservation RELEASED, in one
+ * transaction. A replay after that finds it RELEASED and answers the same; with no reservation there is nothing to
+ * announce. A transaction cancelled because the reservation moved meanwhile is decided again from its new state.
+ */
 export const handler = sagaTaskFromEnv('inventory.ReleaseItem', async ({ order }) => {
-  const released = await applied(
-    sharedDynamo().documents.send(
-      new UpdateCommand({
-        TableName: inventoryTable,
-        Key: { productId: order.productId },
-        UpdateExpression: 'SET available = available + :quantity REMOVE reservations.#order',
-        ConditionExpression: 'attribute_exists(reservations.#order)',
-        ExpressionAttributeNames: { '#order': order.orderId },
-        ExpressionAttributeValues: { ':quantity': order.quantity },
-      }),
-    ),
-  );
-  if (!released) return { nothing: 'NothingToRelease' };
-  return {
-    fact: { detailType: 'ItemReleased', data: { orderId: order.orderId, productId: order.productId, quantity: order.quantity, reservationId: reservationIdFor(order.orderId) } },
-  };
+  let reservation = await ledger.reservation(order.orderId);
+  for (let attempt = 1; ; attempt++) {
+    if (!reservation) return { nothing: 'NothingToRelease' };
+    if (reservation.state === 'RELEASED') return released(reservation);
+    const from = reservation.state;
+    const outcome = await ledger.move(reservation, from, 'RELEASED');
+    if (outcome.committed) return released(reservation);
+    reservation = await ledger.reservation(order.orderId);
+    if (reservation?.state !== from) continue;
+    if (productRefused(outcome)) {
+      throw new StockCountsError(`inventory.ReleaseItem: ${reservation.productId} has fewer than ${reservation.quantity} units ${UNITS_HELD_IN[from]}, yet ${reservation.reservationId} holds them`);
+    }
+    await ledger.afterConflict('inventory.ReleaseItem', reservation, attempt);
+  }
 });
+
+function released(reservation: Reservation) {
+  const { orderId, productId, quantity, reservationId } = reservation;
+  return { fact: { detailType: 'ItemReleased', data: { orderId, productId, quantity, reservationId } } };
+}

@@ -1,29 +1,34 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { INVENTORY_TABLE } from '../../model/tables';
-import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
-import { reservationIdFor } from './stock';
+import { sagaTaskFromEnv, type SagaOrder } from '../shared';
+import { StockCountsError } from './errors';
+import { StockLedger, productRefused } from './stock-ledger';
+import { reservationIdFor, type Reservation } from './stock';
 
-const inventoryTable = tableName(INVENTORY_TABLE);
+const ledger = new StockLedger();
 
-/** Turns the paid reservation into shipped stock; a missing reservation is reported, and the saga refunds. */
+/**
+ * Turns the paid reservation into shipped stock: RESERVED → REMOVED and its units from `reserved` to `shipped`, in
+ * one transaction. A replay after that went through finds it REMOVED and answers the same; a reservation that is
+ * missing or was released is reported, and the saga refunds.
+ */
 export const handler = sagaTaskFromEnv('inventory.RemoveItem', async ({ order }) => {
-  const reservationId = reservationIdFor(order.orderId);
-  const removed = await applied(
-    sharedDynamo().documents.send(
-      new UpdateCommand({
-        TableName: inventoryTable,
-        Key: { productId: order.productId },
-        UpdateExpression: 'REMOVE reservations.#order SET shipped = if_not_exists(shipped, :zero) + :quantity',
-        ConditionExpression: 'attribute_exists(reservations.#order)',
-        ExpressionAttributeNames: { '#order': order.orderId },
-        ExpressionAttributeValues: { ':quantity': order.quantity, ':zero': 0 },
-      }),
-    ),
-  );
-  if (!removed) {
-    return {
-      fact: { detailType: 'ErrorItemUnreserved', data: { orderId: order.orderId, productId: order.productId, reservationId, reason: 'no live reservation for this order' } },
-    };
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await ledger.move(order, 'RESERVED', 'REMOVED');
+    if (outcome.committed) return removed(order);
+    const reservation = await ledger.reservation(order.orderId);
+    if (reservation?.state === 'REMOVED') return removed(order);
+    if (reservation?.state !== 'RESERVED') return unreserved(order, reservation);
+    if (productRefused(outcome)) {
+      throw new StockCountsError(`inventory.RemoveItem: ${order.productId} has fewer than ${order.quantity} units reserved, yet ${reservationIdFor(order.orderId)} holds them`);
+    }
+    await ledger.afterConflict('inventory.RemoveItem', order, attempt);
   }
-  return { fact: { detailType: 'ItemRemoved', data: { orderId: order.orderId, productId: order.productId, quantity: order.quantity, reservationId } } };
 });
+
+function removed(order: SagaOrder) {
+  return { fact: { detailType: 'ItemRemoved', data: { orderId: order.orderId, productId: order.productId, quantity: order.quantity, reservationId: reservationIdFor(order.orderId) } } };
+}
+
+function unreserved(order: SagaOrder, reservation: Reservation | undefined) {
+  const reason = reservation ? `the reservation was released at ${reservation.releasedAt ?? 'an unknown time'}` : 'no reservation for this order';
+  return { fact: { detailType: 'ErrorItemUnreserved', data: { orderId: order.orderId, productId: order.productId, reservationId: reservationIdFor(order.orderId), reason } } };
+}

@@ -1,38 +1,31 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { INVENTORY_TABLE } from '../../model/tables';
-import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
-import { reservationIdFor, type Product } from './stock';
+import { sagaTaskFromEnv, type SagaOrder } from '../shared';
+import { StockLedger, productRefused } from './stock-ledger';
+import { reservationIdFor } from './stock';
 
-const inventoryTable = tableName(INVENTORY_TABLE);
+const ledger = new StockLedger();
 
 /**
- * Reserves stock with one conditional update (available ≥ quantity and no reservation yet for the order),
- * so two orders can never reserve the last item twice and a replay never reserves again.
+ * Reserves stock and records the reservation in one transaction, on condition that enough is available and the
+ * order has none yet: two orders can never reserve the last unit twice, and a replay never reserves again.
  */
 export const handler = sagaTaskFromEnv('inventory.ReserveItem', async ({ order }) => {
-  const { documents } = sharedDynamo();
-  const reservationId = reservationIdFor(order.orderId);
-  const reserved = await applied(
-    documents.send(
-      new UpdateCommand({
-        TableName: inventoryTable,
-        Key: { productId: order.productId },
-        UpdateExpression: 'SET available = available - :quantity, reservations.#order = :reservation',
-        ConditionExpression: 'available >= :quantity AND attribute_not_exists(reservations.#order)',
-        ExpressionAttributeNames: { '#order': order.orderId },
-        ExpressionAttributeValues: { ':quantity': order.quantity, ':reservation': { quantity: order.quantity, reservationId } },
-      }),
-    ),
-  );
-  if (!reserved) {
-    const current = (await documents.send(new GetCommand({ TableName: inventoryTable, Key: { productId: order.productId } }))).Item as Product | undefined;
-    if (!current?.reservations?.[order.orderId]) {
-      return { fact: { detailType: 'ItemNotAvailable', data: { ...orderFields(order), available: current?.available ?? 0 } } };
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await ledger.reserve(order);
+    if (outcome.committed) return reserved(order);
+    // Reservations are never deleted, so one found now was made by an earlier run of this step (whatever became of it since).
+    if (await ledger.reservation(order.orderId)) return reserved(order);
+    if (productRefused(outcome)) {
+      const product = await ledger.product(order.productId);
+      return { fact: { detailType: 'ItemNotAvailable', data: { ...orderFields(order), available: product?.available ?? 0 } } };
     }
+    await ledger.afterConflict('inventory.ReserveItem', order, attempt);
   }
-  return { fact: { detailType: 'ItemReserved', data: { ...orderFields(order), reservationId } } };
 });
 
-function orderFields(order: { orderId: string; customerId: string; productId: string; quantity: number }) {
+function reserved(order: SagaOrder) {
+  return { fact: { detailType: 'ItemReserved', data: { ...orderFields(order), reservationId: reservationIdFor(order.orderId) } } };
+}
+
+function orderFields(order: SagaOrder) {
   return { orderId: order.orderId, customerId: order.customerId, productId: order.productId, quantity: order.quantity };
 }

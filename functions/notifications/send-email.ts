@@ -2,6 +2,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACTS_TABLE } from '../../model/tables';
 import { EventPublisher, SDK_CLIENT_DEFAULTS, consumerFromEnv, requiredEnv, sharedDynamo, tableName } from '../shared';
+import { effectOnce } from '../shared/effect';
 import { emailFor } from './templates';
 
 const contactsTable = tableName(CONTACTS_TABLE);
@@ -15,11 +16,15 @@ interface Contact {
   readonly email: string;
 }
 
+// The e-mail is recorded as sent the moment SES accepts it, so a retry after EmailSent failed to publish (or
+// after a crash while publishing) does not e-mail the customer again.
+const sendOnce = effectOnce<{ messageId: string }>('notifications.SendEmail');
+
 /**
  * Choreography: e-mails the customer on ItemNotAvailable, PaymentMade and PaymentFailed, then announces EmailSent.
  * The saga does not know this consumer exists. Its idempotency record means a repeated event sends one e-mail.
  */
-export const handler = consumerFromEnv<{ orderId: string; customerId: string }, { messageId: string | null }>('notifications.SendEmail', async (event, { logger }) => {
+export const handler = consumerFromEnv<{ orderId: string; customerId: string }, { messageId: string | null }>('notifications.SendEmail', async (event, { logger, lambdaContext }) => {
   const { orderId, customerId } = event.detail.data;
   const contact = (await sharedDynamo().documents.send(new GetCommand({ TableName: contactsTable, Key: { customerId } }))).Item as Contact | undefined;
   if (!contact) {
@@ -27,19 +32,22 @@ export const handler = consumerFromEnv<{ orderId: string; customerId: string }, 
     return { messageId: null };
   }
   const email = emailFor(event['detail-type'], event.detail.data, contact.name);
-  const sent = await ses.send(
-    new SendEmailCommand({
-      FromEmailAddress: senderEmail,
-      Destination: { ToAddresses: [contact.email] },
-      Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
-      EmailTags: [
-        { Name: 'template', Value: email.template },
-        // SES tags travel with the message's events (deliveries, bounces): a bounce can be traced to its order.
-        { Name: 'orderId', Value: orderId },
-      ],
-    }),
-  );
-  const messageId = sent.MessageId ?? 'unknown';
+  const send = async () => {
+    const sent = await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: senderEmail,
+        Destination: { ToAddresses: [contact.email] },
+        Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
+        EmailTags: [
+          { Name: 'template', Value: email.template },
+          // SES tags travel with the message's events (deliveries, bounces): a bounce can be traced to its order.
+          { Name: 'orderId', Value: orderId },
+        ],
+      }),
+    );
+    return { messageId: sent.MessageId ?? 'unknown' };
+  };
+  const { messageId } = await sendOnce(event.detail.metadata.idempotencyKey, send, lambdaContext);
   await publisher.publish({
     detailType: 'EmailSent',
     cause: event.detail.metadata,

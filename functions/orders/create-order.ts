@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { compileSchema } from '../../model/schema-validation';
+import { compileSchema, type Violation } from '../../model/schema-validation';
 import { ORDERS_TABLE } from '../../model/tables';
 import { EventPublisher, PublishFailedError, applied, powertoolsFor, requiredEnv, sharedDynamo, tableName, uuidFromText } from '../shared';
 import requestSchema from './create-order.request.json';
@@ -13,18 +13,31 @@ const checkRequest = compileSchema(requestSchema);
 const { logger } = powertoolsFor('orders');
 
 /**
+ * The body's media types this API reads. A client that posts a string without naming its type sends one of the
+ * last two (fetch: text/plain, `curl -d`: form-urlencoded), so they are read as JSON too; a type that names
+ * another format (XML, multipart, binary…) is refused rather than guessed at.
+ */
+const JSON_MEDIA_TYPE = /^(application\/json|application\/[\w.+-]+\+json|text\/plain|application\/x-www-form-urlencoded)$/;
+
+/** Top-level members a bad body may have before only the first of them are named (each is one violation to build and send). */
+const MAX_MEMBERS_CHECKED = 16;
+
+/**
  * POST /orders: validates the body (400 lists every violation), stores the order once (a conditional put),
  * then announces OrderCreated. With an `Idempotency-Key` header a retried request finds its order again and
  * re-announces it under the same idempotency key, so an order stored but not announced is never stuck.
  */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const mediaTypeProblem = checkMediaType(event.headers?.['content-type']);
+  if (mediaTypeProblem) return jsonResponse(415, { errors: [{ path: "headers['content-type']", message: mediaTypeProblem }] });
+  const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   let body: unknown;
   try {
-    body = JSON.parse(event.body ?? '');
+    body = JSON.parse(text);
   } catch {
     return jsonResponse(400, { errors: [{ path: '$', message: 'body must be a JSON object' }] });
   }
-  const violations = checkRequest(body);
+  const violations = checkBody(body);
   if (violations.length > 0) return jsonResponse(400, { errors: violations });
   const request = body as { customerId: string; productId: string; quantity: number };
 
@@ -65,3 +78,26 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   return jsonResponse(201, { orderId: order.orderId, status: order.status });
 }
 
+/** Why the Content-Type cannot be read as JSON, or undefined when it can (or is absent). */
+function checkMediaType(contentType: string | undefined): string | undefined {
+  if (contentType === undefined || contentType.trim() === '') return undefined;
+  const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim());
+  if (!JSON_MEDIA_TYPE.test(type.toLowerCase())) return `must be application/json, got ${JSON.stringify(type.slice(0, 100))}`;
+  const charset = parameters.map((p) => /^charset\s*=\s*"?([^"]*)"?$/i.exec(p)?.[1]).find((value) => value !== undefined);
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) return `charset must be utf-8, got ${JSON.stringify(charset.slice(0, 100))}`;
+  return undefined;
+}
+
+/**
+ * Every violation of the request schema. A body with thousands of members would cost as many violations (a
+ * 10 MB body holds a million), so past {@link MAX_MEMBERS_CHECKED} the unknown ones are counted, not each named.
+ */
+function checkBody(body: unknown): Violation[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return checkRequest(body);
+  const names = Object.keys(body);
+  if (names.length <= MAX_MEMBERS_CHECKED) return checkRequest(body);
+  const known = new Set(Object.keys(requestSchema.properties));
+  const kept = [...names.filter((name) => known.has(name)), ...names.filter((name) => !known.has(name)).slice(0, MAX_MEMBERS_CHECKED - known.size)];
+  const sample = Object.fromEntries(kept.map((name) => [name, (body as Record<string, unknown>)[name]]));
+  return [...checkRequest(sample), { path: '$', message: `must have at most ${known.size} members (${[...known].join(', ')}), got ${names.length}` }];
+}

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { EventCatalog, EventVersion } from '../../model/catalog';
 import { loadCatalog } from '../../model';
-import { compileSchema, type SchemaCheck } from '../../model/schema-validation';
+import { compileSchema, type SchemaCheck, type Violation } from '../../model/schema-validation';
 import type { EventData, EventEnvelope } from './envelope';
 import { EventValidationError } from './errors';
 import { resolvePowertools, traced, type TracerLike } from './powertools';
@@ -29,6 +29,13 @@ export const CONSUMER_DEFAULTS = {
   /** How long an idempotency record protects against a repeat: EventBridge retries for up to 24 h. */
   expiresAfterSeconds: 24 * 60 * 60,
 } as const;
+
+/**
+ * Violations an EventValidationError names before it only counts the rest. A 256 KB event can break its schema
+ * thousands of times over (each unknown metadata member is one), and the message travels in the failure record
+ * to a queue whose messages have a size limit of their own.
+ */
+export const MAX_VIOLATIONS_NAMED = 20;
 
 export interface ConsumerOptions<TData extends EventData, TResult> {
   /** Unique consumer name (the model's action id, e.g. `notifications.SendEmail`); prefixes idempotency keys. */
@@ -112,7 +119,7 @@ function validateDelivered<TData extends EventData>(
   const envelopeViolations = checkEnvelope(raw);
   const candidate = raw as Partial<DeliveredEvent> | null;
   const detailType = typeof candidate?.['detail-type'] === 'string' ? candidate['detail-type'] : '(no detail-type)';
-  if (envelopeViolations.length > 0) throw new EventValidationError([{ detailType, version: null, violations: envelopeViolations }]);
+  if (envelopeViolations.length > 0) throw new EventValidationError([{ detailType, version: null, violations: named(envelopeViolations) }]);
   const event = raw as DeliveredEvent<TData>;
   const version = event.detail.metadata.version;
   const entry = catalog.find(detailType, version);
@@ -127,6 +134,11 @@ function validateDelivered<TData extends EventData>(
     ]);
   }
   const violations = catalog.checkFor(entry)(event);
-  if (violations.length > 0) throw new EventValidationError([{ detailType, version, violations }]);
+  if (violations.length > 0) throw new EventValidationError([{ detailType, version, violations: named(violations) }]);
   return event;
+}
+
+function named(violations: readonly Violation[]): readonly Violation[] {
+  if (violations.length <= MAX_VIOLATIONS_NAMED) return violations;
+  return [...violations.slice(0, MAX_VIOLATIONS_NAMED), { path: '$', message: `and ${violations.length - MAX_VIOLATIONS_NAMED} more violations, not listed` }];
 }

@@ -12,4 +12,5 @@ export { MissingConfigurationError, requiredEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
 export { SDK_CLIENT_DEFAULTS } from './sdk';
-export { applied, consumerFromEnv, sagaTaskFromEnv, sharedDynamo } from './runtime';
+export { applied, committed, consumerFromEnv, sagaTaskFromEnv, sharedDynamo } from './runtime';
+export type { CancellationCode, TransactionOutcome } from './runtime';

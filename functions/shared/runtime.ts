@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOrderSystem } from '../../model';
 import { IDEMPOTENCY_TABLE } from '../../model/tables';
@@ -72,5 +72,36 @@ export async function applied(write: Promise<unknown>): Promise<boolean> {
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException') return false;
     throw error;
+  }
+}
+
+/**
+ * Why DynamoDB cancelled one item of a transaction: its condition did not hold, another request was changing it at
+ * the same time, or nothing (another item cancelled the transaction).
+ */
+export type CancellationCode = 'ConditionalCheckFailed' | 'TransactionConflict' | 'None';
+
+/** How a TransactWriteItems request ended: committed, or cancelled with one code per item, in request order. */
+export type TransactionOutcome = { readonly committed: true } | { readonly committed: false; readonly reasons: readonly CancellationCode[] };
+
+const DECIDABLE_CANCELLATIONS: ReadonlySet<string> = new Set<CancellationCode>(['ConditionalCheckFailed', 'TransactionConflict', 'None']);
+
+/**
+ * Awaits a TransactWriteItems request, as {@link applied} awaits a conditional write: committed, or cancelled
+ * because a condition did not hold or a concurrent request touched one of its items, which the caller answers by
+ * reading the items again and deciding anew. A cancellation for any other reason (throttling, validation, an item
+ * too large) is thrown with the rest, so it is retried or reported, never mistaken for an outcome.
+ *
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+ */
+export async function committed(transaction: Promise<unknown>): Promise<TransactionOutcome> {
+  try {
+    await transaction;
+    return { committed: true };
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException) && (error as { name?: string } | null)?.name !== 'TransactionCanceledException') throw error;
+    const codes = ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+    if (codes.length === 0 || !codes.every((code) => DECIDABLE_CANCELLATIONS.has(code))) throw error;
+    return { committed: false, reasons: codes as CancellationCode[] };
   }
 }

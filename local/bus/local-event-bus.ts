@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { FaultInjector } from '../faults';
 import { LocalQueue } from './local-queue';
 import { validatePattern, type PatternInput } from './pattern';
 import { RuleIndex } from './rule-index';
@@ -52,6 +53,14 @@ export interface LocalEventBusOptions {
    * waits seconds to minutes; locally the same policy runs on a shorter clock. @default 50
    */
   readonly retryBaseMs?: number;
+  /**
+   * Where each finished delivery (to its target, or to the DLQ) is noted, so a bus restarted after a crash
+   * delivers what it had accepted and not finished: EventBridge keeps an accepted event until each matching
+   * target has it. Needs `archiveFile`. @default - deliveries under way are lost with the process
+   */
+  readonly deliveryLog?: string;
+  /** Faults to inject (rejected entries, repeated and reordered deliveries). @default - none */
+  readonly faults?: FaultInjector;
 }
 
 const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 };
@@ -71,6 +80,11 @@ export class LocalEventBus {
     this.region = options.region ?? 'eu-west-1';
     this.arn = `arn:aws:events:${this.region}:${this.account}:event-bus/${this.name}`;
     if (options.archiveFile) mkdirSync(dirname(options.archiveFile), { recursive: true });
+    // A new log starts at the archive's current end: what was archived before it existed was delivered then.
+    if (options.deliveryLog && !existsSync(options.deliveryLog)) {
+      const archived = options.archiveFile && existsSync(options.archiveFile) ? statSync(options.archiveFile).size : 0;
+      writeFileSync(options.deliveryLog, `${LOG_START}${archived}\n`);
+    }
   }
 
   /** Adds a rule; an invalid pattern is refused with EventBridge's reasons, naming the rule. */
@@ -86,6 +100,8 @@ export class LocalEventBus {
     const results = entries.map((entry): PutEventsResult => {
       const checked = checkEntry(entry, this.name, this.arn);
       if ('ErrorCode' in checked) return checked;
+      const rejected = this.options.faults?.rejectEntry();
+      if (rejected) return rejected;
       const event: BusEvent = {
         version: '0',
         id: randomUUID(),
@@ -125,6 +141,37 @@ export class LocalEventBus {
       .map((line) => JSON.parse(line) as BusEvent);
   }
 
+  /**
+   * Delivers every archived event to each matching rule that has not finished with it, after a restart. Call
+   * once the rules are added. Returns the number of deliveries started.
+   */
+  recover(): number {
+    if (!this.options.deliveryLog || !this.options.archiveFile || !existsSync(this.options.archiveFile)) return 0;
+    const lines = readFileSync(this.options.deliveryLog, 'utf8').split('\n');
+    const from = lines[0]?.startsWith(LOG_START) ? Number(lines[0].slice(LOG_START.length)) : 0;
+    const finished = new Set(lines);
+    const pending = readFileSync(this.options.archiveFile)
+      .subarray(from)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as BusEvent);
+    let started = 0;
+    for (const event of pending) {
+      for (const { target } of this.rules.match(event)) {
+        if (finished.has(deliveryKey(event.id, target.ruleName))) continue;
+        this.track(this.deliver(event, target.ruleName, target.target));
+        started++;
+      }
+    }
+    return started;
+  }
+
+  /** Whether the fault plan throttles this whole PutEvents call. */
+  throttleCall(): boolean {
+    return this.options.faults?.throttleCall() ?? false;
+  }
+
   /** Deliveries under way, retries included. */
   get pending(): number {
     return this.inFlight.size;
@@ -137,9 +184,21 @@ export class LocalEventBus {
 
   private dispatch(event: BusEvent): void {
     for (const { target } of this.rules.match(event)) {
-      const delivery = this.deliver(event, target.ruleName, target.target).finally(() => this.inFlight.delete(delivery));
-      this.inFlight.add(delivery);
+      const delays = this.options.faults?.deliveryDelays() ?? [0];
+      for (const delay of delays) {
+        this.track(delay === 0 ? this.deliver(event, target.ruleName, target.target) : sleep(delay).then(() => this.deliver(event, target.ruleName, target.target)));
+      }
     }
+  }
+
+  private track(delivery: Promise<void>): void {
+    const tracked = delivery.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** Notes that a delivery finished (target or DLQ), so a restart does not deliver it again. */
+  private finished(event: BusEvent, ruleName: string): void {
+    if (this.options.deliveryLog && !event['replay-name']) appendFileSync(this.options.deliveryLog, `${deliveryKey(event.id, ruleName)}\n`);
   }
 
   /** Delivers with EventBridge's retry policy: up to maximumRetryAttempts retries within maximumEventAgeInSeconds, then the DLQ. */
@@ -155,6 +214,7 @@ export class LocalEventBus {
       }
       try {
         await target.invoke(event);
+        this.finished(event, ruleName);
         return;
       } catch (error) {
         lastError = error;
@@ -168,7 +228,19 @@ export class LocalEventBus {
       ERROR_CODE: reason.name,
       ERROR_MESSAGE: reason.message,
     });
+    this.finished(event, ruleName);
   }
+}
+
+/** The delivery log's first line: the archive offset from which it covers deliveries. */
+const LOG_START = 'from ';
+
+function deliveryKey(eventId: string, ruleName: string): string {
+  return `${eventId} ${ruleName}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The entry's parsed detail (parsed once, here), or the error PutEvents answers for it. */

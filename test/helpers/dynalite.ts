@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { physicalTableName, type TableDefinition } from '../../model';
 import { createModelTables } from '../../local/tables';
 
-// dynalite ships no types; this is the part of its API we use.
+// dynalite (with the local runtime's TransactWriteItems) ships no types; this is the part of its API we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => import('node:http').Server;
+const { dynaliteWithTransactions: dynalite } = require('../../local/dynalite-transactions.cjs') as {
+  dynaliteWithTransactions: (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => import('node:http').Server;
+};
 
 /** A real DynamoDB protocol server (dynalite) on loopback, in memory, with the model's tables created. */
 export interface LocalDynamo {

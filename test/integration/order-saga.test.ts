@@ -1,5 +1,6 @@
 import { INVENTORY_TABLE, PAYMENTS_TABLE, loadCatalog } from '../../model';
-import type { Product } from '../../functions/inventory/stock';
+import { RESERVATIONS_TABLE } from '../../model/tables';
+import type { Product, Reservation } from '../../functions/inventory/stock';
 import { TestPaymentProvider } from '../../functions/payment/provider';
 import { SagaHarness } from '../helpers/saga-harness';
 
@@ -11,8 +12,9 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
   const newOrder = (customerId: string, productId: string, quantity = 1) => ({ orderId: `order-${++orderNumber}`, customerId, productId, quantity });
   const types = (orderId: string) => saga.factsOf(orderId).map((fact) => fact['detail-type']);
   const stock = async (productId: string) => (await saga.item<Product>(INVENTORY_TABLE, { productId }))!;
+  const reservation = (orderId: string) => saga.item<Reservation>(RESERVATIONS_TABLE, { orderId });
   /** Units of a product accounted for: available, reserved and shipped. Compensation must keep it constant. */
-  const accounted = (product: Product) => product.available + Object.values(product.reservations).reduce((sum, r) => sum + r.quantity, 0) + (product.shipped ?? 0);
+  const accounted = (product: Product) => product.available + product.reserved + product.shipped;
 
   beforeAll(async () => (saga = await new SagaHarness().start()));
   afterAll(() => saga.stop());
@@ -43,9 +45,8 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
     const keys = saga.factsOf(order.orderId).map((fact) => fact.detail.metadata.idempotencyKey);
     expect(new Set(keys).size).toBe(keys.length);
     const after = await stock('product-1');
-    expect(after.available).toBe(before.available - 2);
-    expect(after.shipped).toBe(before.shipped + 2);
-    expect(after.reservations[order.orderId]).toBeUndefined();
+    expect(after).toMatchObject({ available: before.available - 2, reserved: before.reserved, shipped: before.shipped + 2 });
+    expect(await reservation(order.orderId)).toMatchObject({ productId: 'product-1', quantity: 2, state: 'REMOVED' });
   });
 
   it('cancels an order for an item out of stock, with nothing to compensate', async () => {
@@ -66,7 +67,8 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
 
     expect(types(order.orderId)).toEqual(['ItemReserved', 'ItemDescribed', 'ErrorCustomerDescribed', 'ItemReleased', 'OrderCancelled']);
     expect(saga.factsOf(order.orderId)[4]?.detail.data).toMatchObject({ reason: 'CUSTOMER_UNKNOWN' });
-    expect((await stock('product-1')).available).toBe(before.available);
+    expect(await stock('product-1')).toMatchObject({ available: before.available, reserved: before.reserved, shipped: before.shipped });
+    expect(await reservation(order.orderId)).toMatchObject({ state: 'RELEASED' });
   });
 
   it('releases the reservation when the payment is declined, conserving inventory', async () => {
@@ -81,6 +83,7 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
     const after = await stock('product-1');
     expect(after.available).toBe(before.available);
     expect(accounted(after)).toBe(accounted(before));
+    expect(await reservation(order.orderId)).toMatchObject({ state: 'RELEASED' });
     expect(await saga.item(PAYMENTS_TABLE, { orderId: order.orderId })).toBeUndefined();
   });
 
@@ -130,7 +133,31 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
     expect(types(order.orderId)).toEqual(['ItemReserved', 'ItemDescribed', 'CustomerDescribed', 'DeliveryEstimated', 'PaymentMade', 'PaymentRefunded', 'ItemReleased', 'OrderCancelled']);
     expect(saga.factsOf(order.orderId)[7]?.detail.data).toMatchObject({ reason: 'STEP_FAILED', detail: 'TransientStepError' });
     expect(await saga.item(PAYMENTS_TABLE, { orderId: order.orderId })).toMatchObject({ status: 'REFUNDED' });
-    expect((await stock('product-1')).available).toBe(before.available);
+    expect(await stock('product-1')).toMatchObject({ available: before.available, reserved: before.reserved, shipped: before.shipped });
+    expect(await reservation(order.orderId)).toMatchObject({ state: 'RELEASED' });
+  });
+
+  it('puts removed units back on the shelf when a step after RemoveItem fails for good: refund, release, cancel', async () => {
+    let deliveries = 0;
+    saga.wrappers['delivery.StartDelivery'] = () => async () => {
+      deliveries++;
+      throw Object.assign(new Error('the provider rejected the address'), { name: 'DeliveryRejectedError' });
+    };
+    const order = newOrder('customer-1', 'product-1', 3);
+    const before = await stock('product-1');
+
+    const execution = await saga.run(order);
+
+    expect(deliveries).toBe(1);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'StepFailed' });
+    expect(types(order.orderId)).toEqual(['ItemReserved', 'ItemDescribed', 'CustomerDescribed', 'DeliveryEstimated', 'PaymentMade', 'ItemRemoved', 'PaymentRefunded', 'ItemReleased', 'OrderCancelled']);
+    expect(saga.factsOf(order.orderId)[7]?.detail.data).toMatchObject({ orderId: order.orderId, productId: 'product-1', quantity: 3 });
+    expect(saga.factsOf(order.orderId)[8]?.detail.data).toMatchObject({ reason: 'STEP_FAILED', detail: 'DeliveryRejectedError' });
+    expect(await saga.item(PAYMENTS_TABLE, { orderId: order.orderId })).toMatchObject({ status: 'REFUNDED' });
+    const after = await stock('product-1');
+    expect(after).toMatchObject({ available: before.available, reserved: before.reserved, shipped: before.shipped });
+    expect(accounted(after)).toBe(accounted(before));
+    expect(await reservation(order.orderId)).toMatchObject({ state: 'RELEASED', removedAt: expect.any(String), releasedAt: expect.any(String) });
   });
 
   it('charges once when the same payment task is delivered twice', async () => {
@@ -166,6 +193,9 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
     const outcomes = [first, second].map((order) => types(order.orderId).slice(-1)[0]).sort();
     expect(outcomes).toEqual(['OrderCancelled', 'OrderCompleted']);
     const product = await stock('product-last-one');
-    expect(product).toMatchObject({ available: 0, shipped: 1, reservations: {} });
+    expect(product).toMatchObject({ available: 0, reserved: 0, shipped: 1 });
+    const [winner, loser] = types(first.orderId).includes('OrderCompleted') ? [first, second] : [second, first];
+    expect(await reservation(winner.orderId)).toMatchObject({ state: 'REMOVED', quantity: 1 });
+    expect(await reservation(loser.orderId)).toBeUndefined();
   });
 });

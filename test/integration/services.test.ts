@@ -11,15 +11,28 @@ import { SagaHarness } from '../helpers/saga-harness';
 type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 type EventHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
-/** Records StartExecution calls (AWS JSON 1.0) and answers a repeated name as Step Functions does. */
-async function startFakeStepFunctions(): Promise<{ url: string; started: Array<{ name: string; input: unknown }>; server: Server }> {
+/**
+ * Records StartExecution calls (AWS JSON 1.0) and answers a repeated name as Step Functions does; answers
+ * DescribeExecution with RUNNING for a started execution, FAILED with the error set in `failed`, or
+ * ExecutionDoesNotExist (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html).
+ */
+async function startFakeStepFunctions(): Promise<{ url: string; started: Array<{ name: string; input: unknown }>; failed: Map<string, string>; server: Server }> {
   const started: Array<{ name: string; input: unknown }> = [];
+  const failed = new Map<string, string>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { name: string; input: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { name: string; input: string; executionArn?: string };
       res.setHeader('content-type', 'application/x-amz-json-1.0');
+      if (req.headers['x-amz-target'] === 'AWSStepFunctions.DescribeExecution') {
+        const name = String(body.executionArn).split(':').pop() as string;
+        const known = started.some((s) => s.name === name) || failed.has(name);
+        res.writeHead(known ? 200 : 400);
+        const error = failed.get(name);
+        res.end(JSON.stringify(known ? { executionArn: body.executionArn, name, status: error ? 'FAILED' : 'RUNNING', ...(error ? { error, cause: 'it broke' } : {}), startDate: Date.now() / 1000, redriveCount: 0 } : { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${body.executionArn}'` }));
+        return;
+      }
       if (started.some((s) => s.name === body.name)) {
         res.writeHead(400);
         res.end(JSON.stringify({ __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${body.name}'` }));
@@ -31,7 +44,7 @@ async function startFakeStepFunctions(): Promise<{ url: string; started: Array<{
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, started, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, started, failed, server };
 }
 
 function httpEvent(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
@@ -108,7 +121,24 @@ describe('services (real handlers against dynalite and loopback stand-ins)', () 
       const announced = bus.sentEntries().find((entry) => JSON.parse(entry.Detail!).data.orderId === orderId)!;
       expect(announced).toMatchObject({ Source: 'eventflow.orders', DetailType: 'OrderCreated' });
       expect(fetched.statusCode).toBe(200);
-      expect(parse(fetched)).toMatchObject({ orderId, status: 'PENDING', reason: null, history: [{ status: 'PENDING', event: 'OrderCreated' }] });
+      expect(parse(fetched)).toMatchObject({ orderId, status: 'PENDING', reason: null, history: [{ status: 'PENDING', event: 'OrderCreated' }], saga: { status: 'NOT_STARTED' } });
+    });
+
+    it('shows a pending order whose saga failed before its outcome as NEEDS_ATTENTION, with the execution to redrive', async () => {
+      // Arrange
+      const created = await createOrder(httpEvent('POST', '/orders', { customerId: 'customer-1', productId: 'product-1', quantity: 1 }));
+      const { orderId } = parse(created) as { orderId: string };
+      stepFunctions.failed.set(orderId, 'TransientStepError');
+
+      // Act
+      const fetched = parse(await getOrder(httpEvent('GET', `/orders/${orderId}`, undefined, {}, { orderId })));
+      stepFunctions.failed.set(orderId, 'StepFailed');
+      const cancelledAfterFailure = parse(await getOrder(httpEvent('GET', `/orders/${orderId}`, undefined, {}, { orderId })));
+
+      // Assert
+      expect(fetched).toMatchObject({ status: 'NEEDS_ATTENTION', reason: 'TransientStepError', saga: { executionArn: `arn:aws:states:eu-west-1:000000000000:execution:saga:${orderId}`, status: 'FAILED', error: 'TransientStepError' } });
+      // StepFailed ends a saga that has already published OrderCancelled: the order is not stuck, its view catches up.
+      expect(cancelledAfterFailure).toMatchObject({ status: 'PENDING', saga: { status: 'FAILED', error: 'StepFailed' } });
     });
 
     it('finds the same order again for a repeated Idempotency-Key, and refuses the key for another order', async () => {
@@ -140,6 +170,15 @@ describe('services (real handlers against dynalite and loopback stand-ins)', () 
       const response = await getOrder(httpEvent('GET', '/orders/nope', undefined, {}, { orderId: 'nope' }));
 
       expect(response.statusCode).toBe(404);
+    });
+
+    it('answers 404 for an id no order can have, however long, without asking DynamoDB for a key past its limit', async () => {
+      const orderId = 'x'.repeat(3000);
+
+      const response = await getOrder(httpEvent('GET', `/orders/${orderId}`, undefined, {}, { orderId }));
+
+      expect(response.statusCode).toBe(404);
+      expect((parse(response) as { errors: Array<{ message: string }> }).errors[0]?.message).toMatch(/order ids are UUIDs$/);
     });
   });
 
@@ -194,6 +233,24 @@ describe('services (real handlers against dynalite and loopback stand-ins)', () 
       const detail = JSON.parse(announced[0]!.Detail!) as { metadata: { correlationId: string }; data: Record<string, unknown> };
       expect(detail.metadata.correlationId).toBe(failed.detail.metadata.correlationId);
       expect(detail.data).toMatchObject({ template: 'payment-failed', trigger: 'PaymentFailed', messageId: sent[0]!.messageId });
+    });
+
+    it('does not e-mail again when a retry follows an EmailSent that could not be published', async () => {
+      // Arrange: the same event under a fresh idempotency key, and a bus that refuses EmailSent once.
+      const { handler } = (await import('../../functions/notifications/send-email')) as { handler: EventHandler };
+      const failed = fixtureEvent('PaymentFailed');
+      const event = { ...failed, detail: { ...failed.detail, metadata: { ...failed.detail.metadata, idempotencyKey: '5a1e0000-0000-4000-8000-000000000001' } } };
+      const before = email.received.length;
+      bus.responder = () => ({ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' });
+
+      // Act
+      const first = await handler(event, lambdaContext()).catch((error: Error) => error);
+      bus.responder = (_entry, call, index) => ({ EventId: `event-${call}-${index}` });
+      await handler(event, lambdaContext());
+
+      // Assert
+      expect(first).toMatchObject({ name: 'PublishFailedError' });
+      expect(email.received.length - before).toBe(1);
     });
   });
 });

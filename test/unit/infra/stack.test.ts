@@ -103,6 +103,15 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
     expect(machine.inputs).toMatchObject({ type: 'STANDARD', tracingConfiguration: { enabled: true } });
   });
 
+  it('lets only GetOrder describe the saga’s executions (the order view of a saga that needs attention), in its region', () => {
+    const describing = resources('aws:iam/rolePolicy:RolePolicy').flatMap((policy) => statements(policy.inputs.policy).filter((statement) => list(statement.Action).includes('states:DescribeExecution')));
+    const getOrder = resources('aws:lambda/function:Function').filter((fn) => String(fn.inputs.name).endsWith('-orders-GetOrder'));
+
+    expect(describing.map((statement) => statement.Resource).sort()).toEqual(['arn:aws:states:eu-central-1:111111111111:execution:eventflow-dev-order-saga:*', 'arn:aws:states:eu-west-1:111111111111:execution:eventflow-dev-order-saga:*']);
+    for (const fn of getOrder) expect((fn.inputs.environment as { variables: Record<string, string> }).variables.ORDER_SAGA_ARN).toMatch(/^arn:aws:states:eu-(west|central)-1:111111111111:stateMachine:eventflow-dev-order-saga$/);
+    expect(getOrder).toHaveLength(2);
+  });
+
   it('routes payment facts to the payments account through a bus policy made with that account’s provider', () => {
     const route = resources('aws:cloudwatch/eventRule:EventRule').find((r) => r.inputs.name === 'eventflow-dev-to-payments-account')!;
     // Every version of every payment fact: PaymentMade v1 and v2 both travel while v1 is double-published.

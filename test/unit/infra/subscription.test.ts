@@ -55,4 +55,31 @@ describe('Subscription', () => {
       `Subscription "s": 'retryPolicy.maximumRetryAttempts' must be an integer between 0 and 185, got 200\nSubscription "s": 'retryPolicy.maximumEventAgeInSeconds' must be an integer between 60 and 86400, got 30`,
     );
   });
+
+  describe('redrive of an API destination', () => {
+    const destination = { kind: 'api-destination' as const, apiDestinationArn: 'arn:aws:events:eu-west-1:111111111111:api-destination/dev-delivery-provider/abcd1234' };
+
+    it('adds a redrive rule matching only envelopes addressed to this rule, reaching the same destination with the original event', async () => {
+      // Act
+      await build({ ruleName: 'dev-delivery-NotifyDeliveryProvider', target: destination });
+
+      // Assert
+      const rules = ofType(resources, 'aws:cloudwatch/eventRule:EventRule').map((rule) => rule.inputs);
+      expect(rules.map((rule) => rule.name)).toEqual(['dev-delivery-NotifyDeliveryProvider', 'dev-delivery-NotifyDeliveryProvider-redrive']);
+      expect(JSON.parse(rules[1]!.eventPattern as string)).toEqual({ source: ['eventflow.redrive'], 'detail-type': ['DeadLetterRedriven'], detail: { rule: ['dev-delivery-NotifyDeliveryProvider'] } });
+      const [target, redriveTarget] = ofType(resources, 'aws:cloudwatch/eventTarget:EventTarget').map((resource) => resource.inputs);
+      expect(redriveTarget).toMatchObject({ rule: 'dev-delivery-NotifyDeliveryProvider-redrive', arn: destination.apiDestinationArn, inputPath: '$.detail.event', roleArn: target!.roleArn, deadLetterConfig: target!.deadLetterConfig, retryPolicy: target!.retryPolicy });
+      const dlqPolicy = JSON.parse(ofType(resources, 'aws:sqs/queuePolicy:QueuePolicy')[0]!.inputs.policy as string);
+      expect(dlqPolicy.Statement[0].Condition.ArnEquals['aws:SourceArn']).toHaveLength(2);
+    });
+
+    it('leaves room in the rule name for its redrive rule', () => {
+      const ruleName = 'r'.repeat(60);
+
+      expect(() => mod.validateSubscriptionArgs('s', { eventBusName: 'b', ruleName, pattern, target: destination })).toThrow(
+        `Subscription "s": 'ruleName' must be at most 56 characters for an API destination, to leave room for its redrive rule '-redrive', got 60`,
+      );
+      expect(() => mod.validateSubscriptionArgs('s', { eventBusName: 'b', ruleName, pattern, target: destination, redrive: { enabled: false } })).not.toThrow();
+    });
+  });
 });

@@ -34,7 +34,7 @@ function healthy(): Observation {
       fact('o-2', 'OrderCreated', 'k2'),
       fact('o-2', 'OrderCancelled', 'k2:OrderCancelled'),
     ],
-    emails: [{ messageId: 'm1', from: 'a', to: ['b'], subject: 's', text: 't', tags: { orderId: 'o-1', template: 'receipt' } }],
+    emails: [email('2026-11-25T00:00:01Z')],
     deliveries: [],
     charges: [{ kind: 'charge', id: 'payment-1', idempotencyKey: 'k1:MakePayment', orderId: 'o-1', amount: 10, at: '' }],
     refunds: [],
@@ -42,7 +42,12 @@ function healthy(): Observation {
     contacts: new Set(['customer-1']),
     deadLetters: { found: 2, redriven: 2, remaining: 0 },
     permanentlyFaulted: () => false,
+    crashes: [],
   };
+}
+
+function email(receivedAt: string) {
+  return { messageId: `m-${receivedAt}`, from: 'a', to: ['b'], subject: 's', text: 't', tags: { orderId: 'o-1', template: 'receipt' }, receivedAt };
 }
 
 const violations = (observation: Observation) => Object.fromEntries(checkInvariants(observation, notifying).map((result) => [result.name.split(' (')[0], result.violations]));
@@ -101,5 +106,17 @@ describe('checkInvariants', () => {
 
     expect(found['dead letters accounted for']).toBe(2);
     expect(found['accepted events archived once']).toBe(1);
+  });
+
+  it('explains a second e-mail only when the first went out before a kill and the second after it', () => {
+    const observation = healthy();
+    const twice = { ...observation, emails: [email('2026-11-25T00:00:01Z'), email('2026-11-25T00:00:05Z')] };
+    const crash = { killedAt: Date.parse('2026-11-25T00:00:02Z'), restartedAt: Date.parse('2026-11-25T00:00:04Z') };
+
+    const unexplained = checkInvariants(twice, notifying).find((result) => result.name.startsWith('e-mails'));
+    const explained = checkInvariants({ ...twice, crashes: [crash] }, notifying).find((result) => result.name.startsWith('e-mails'));
+
+    expect(unexplained).toMatchObject({ violations: 1, explained: 0 });
+    expect(explained).toMatchObject({ violations: 0, explained: 1 });
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * The order system under fault injection, in a process of its own so the chaos run can kill it as a crash would
+ * (SIGKILL: nothing is flushed or closed) and start it again on the same data. Reads its options as JSON from
+ * argv[2]; tells its parent `{ type: 'ready', endpoints }`, then obeys: `outage` (the delivery provider answers
+ * 503 or not), `lift` (every dependency mended: faults stop), `idle` (answers once nothing is under way) and
+ * `stop`.
+ */
+import type { FaultOptions } from '../faults';
+import { startLocal, type LocalSystem } from '../start-local';
+
+/** What the chaos run asks of the system process. */
+export interface SystemProcessOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly faults: FaultOptions;
+  readonly functionTimeoutMs: number;
+}
+
+/** What the chaos run can ask. */
+export type SystemRequest = { readonly type: 'outage'; readonly failing: boolean } | { readonly type: 'lift' } | { readonly type: 'idle' } | { readonly type: 'stop' };
+
+/** A request as sent; the answer carries the same id. */
+export type SystemCommand = SystemRequest & { readonly id: number };
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as SystemProcessOptions;
+  const system: LocalSystem = await startLocal({ dataDir: options.dataDir, port: options.port, workers: 0, retryBaseMs: 20, faults: options.faults, functionTimeoutMs: options.functionTimeoutMs });
+  const send = (message: unknown) => process.send?.(message);
+  process.on('message', (command: SystemCommand) => {
+    switch (command.type) {
+      case 'outage':
+        system.deliverySink.failing = command.failing;
+        return send({ id: command.id });
+      case 'lift':
+        system.faults?.lift();
+        return send({ id: command.id });
+      case 'idle':
+        return void system.idle().then(() => send({ id: command.id }));
+      case 'stop':
+        return void system.stop().then(() => process.exit(0));
+    }
+  });
+  // The parent going away ends this process too, as a crashed container takes its processes with it.
+  process.on('disconnect', () => void system.stop().then(() => process.exit(0)));
+  send({ type: 'ready', endpoints: system.endpoints });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`the system process could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

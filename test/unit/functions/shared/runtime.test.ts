@@ -1,0 +1,58 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { committed } from '../../../../functions/shared';
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({ message: `Transaction cancelled [${codes.join(', ')}]`, $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+describe('committed', () => {
+  it('reports a transaction that went through as committed', async () => {
+    // Act
+    const outcome = await committed(Promise.resolve({}));
+
+    // Assert
+    expect(outcome).toEqual({ committed: true });
+  });
+
+  it('reports a cancelled transaction with one reason per item, in request order', async () => {
+    // Act
+    const byCondition = await committed(Promise.reject(cancelled('ConditionalCheckFailed', 'None')));
+    const byConflict = await committed(Promise.reject(cancelled('None', 'TransactionConflict')));
+
+    // Assert
+    expect(byCondition).toEqual({ committed: false, reasons: ['ConditionalCheckFailed', 'None'] });
+    expect(byConflict).toEqual({ committed: false, reasons: ['None', 'TransactionConflict'] });
+  });
+
+  it('recognises a cancellation by its name, as it arrives from another copy of the SDK or a worker thread', async () => {
+    // Arrange
+    const error = Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] });
+
+    // Act
+    const outcome = await committed(Promise.reject(error));
+
+    // Assert
+    expect(outcome).toEqual({ committed: false, reasons: ['ConditionalCheckFailed'] });
+  });
+
+  it('throws a cancellation no reading again can answer: throttling, validation, or no reasons at all', async () => {
+    // Arrange
+    const throttled = cancelled('None', 'ThrottlingError');
+    const invalid = cancelled('ValidationError', 'None');
+    const unexplained = cancelled();
+
+    // Act / Assert
+    await expect(committed(Promise.reject(throttled))).rejects.toBe(throttled);
+    await expect(committed(Promise.reject(invalid))).rejects.toBe(invalid);
+    await expect(committed(Promise.reject(unexplained))).rejects.toBe(unexplained);
+  });
+
+  it('throws any other failure, a single item’s failed condition included', async () => {
+    // Arrange
+    const conditional = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    const network = new Error('socket hang up');
+
+    // Act / Assert
+    await expect(committed(Promise.reject(conditional))).rejects.toBe(conditional);
+    await expect(committed(Promise.reject(network))).rejects.toBe(network);
+  });
+});
