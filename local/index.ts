@@ -22,3 +22,11 @@ export type { LocalEndpoints, LocalSystem, StartLocalOptions } from './start-loc
 export type { LocalSagaOptions, SagaExecution, SagaPutEventsEntry } from './saga-runner';
 export { EmailSink } from './email-sink';
 export type { ReceivedEmail } from './email-sink';
+export { FaultInjector, validateFaultOptions } from './faults';
+export type { FaultCounts, FaultOptions } from './faults';
+export { checkInvariants } from './chaos/invariants';
+export type { ExpectedOutcome, InvariantResult, Observation } from './chaos/invariants';
+export { CHAOS_FAULTS, runChaos } from './chaos/run-chaos';
+export type { ChaosOptions, ChaosReport } from './chaos/run-chaos';
+export { PaymentSink } from './payment-sink';
+export type { ProviderRecord } from './payment-sink';

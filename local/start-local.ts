@@ -372,7 +372,7 @@ export function sinkFiles(dataDir: string): { readonly emails: string; readonly 
 
 /** What identifies one piece of work across its retries: a saga task's step key, or the event's id. */
 function invocationKey(event: unknown): string {
-  const input = event as { stepKey?: unknown; id?: unknown; requestContext?: { requestId?: unknown } } | null;
+  const input = event as { stepKey?: unknown; id?: unknown } | null;
   return String(input?.stepKey ?? input?.id ?? JSON.stringify(event));
 }
 
