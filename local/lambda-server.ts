@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FunctionNotFoundError, errorPayload, type LambdaService } from './lambda-service';
-import { closeServer, listenOnLoopback } from './loopback';
+import { LoopbackServer } from './loopback';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'] as const;
@@ -16,22 +16,13 @@ const MAX_PAYLOAD = { RequestResponse: 6 * 1024 * 1024, Event: 1024 * 1024, DryR
  * answers 204. Unknown functions answer ResourceNotFoundException (404), as Lambda does.
  * @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
-export class LambdaServer {
-  private server?: Server;
-  url = '';
+export class LambdaServer extends LoopbackServer {
 
-  constructor(private readonly service: LambdaService) {}
-
-  async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port, host));
-    return this;
+  constructor(private readonly service: LambdaService) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    await closeServer(this.server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { testDecision } from '../functions/payment/provider';
-import { closeServer, listenOnLoopback, replyJson } from './loopback';
+import { LoopbackServer, replyJson } from './loopback';
 import { SinkLog } from './sink-log';
 
 /** A charge or refund the provider made: one per idempotency key, however often it was asked. */
@@ -21,14 +21,13 @@ export interface ProviderRecord {
  * charges nothing more. It decides as the test provider does and records every charge and refund it made, so a
  * run can count the charges per order, as a processor's dashboard would.
  */
-export class PaymentSink {
+export class PaymentSink extends LoopbackServer {
   readonly records: SinkLog<ProviderRecord>;
   private readonly answers = new Map<string, { status: number; body: unknown }>();
-  private server?: Server;
-  url = '';
 
   /** @param file where records survive a restart of the system. */
   constructor(file?: string) {
+    super();
     this.records = new SinkLog(file);
     for (const record of this.records.items) this.answers.set(`${record.kind}|${record.idempotencyKey}`, { status: 200, body: { id: record.id } });
   }
@@ -41,16 +40,7 @@ export class PaymentSink {
     return this.records.items.filter((record) => record.kind === 'refund');
   }
 
-  async start(port = 0): Promise<this> {
-    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await closeServer(this.server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const kind = req.method === 'POST' && req.url === '/v1/charges' ? 'charge' : req.method === 'POST' && req.url === '/v1/refunds' ? 'refund' : undefined;

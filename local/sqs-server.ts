@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventflowError } from '../model/errors';
 import type { LocalQueue, QueueMessage } from './bus/local-queue';
-import { closeServer, listenOnLoopback, replyJson } from './loopback';
+import { LoopbackServer, replyJson } from './loopback';
 
 /** The limits SQS enforces on the operations served here; the local queues have SQS's default attributes. */
 export const SQS_LIMITS = {
@@ -84,31 +84,29 @@ export interface SqsServerOptions {
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html
  */
-export class SqsServer {
-  private server?: Server;
+export class SqsServer extends LoopbackServer {
   private stopping = false;
   private readonly account: string;
   private readonly region: string;
-  url = '';
 
   constructor(
     private readonly queues: ReadonlyMap<string, LocalQueue>,
     options: SqsServerOptions = {},
   ) {
+    super();
     this.account = options.account ?? '000000000000';
     this.region = options.region ?? 'eu-west-1';
   }
 
-  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+  override async start(port = 0, host = '127.0.0.1'): Promise<this> {
     this.stopping = false;
-    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port, host));
-    return this;
+    return super.start(port, host);
   }
 
   /** Stops listening; long polls under way answer at once with what they have (nothing). */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.stopping = true;
-    await closeServer(this.server);
+    await super.stop();
   }
 
   /** The URL of a queue, as GetQueueUrl answers it. */
@@ -116,7 +114,7 @@ export class SqsServer {
     return `${this.url}/${this.account}/${name}`;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const requestId = randomUUID();

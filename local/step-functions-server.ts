@@ -1,8 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { LocalSagaRunner, ResumePoint, SagaExecution } from './saga-runner';
-import { closeServer, listenOnLoopback, replyJson } from './loopback';
+import { LoopbackServer, replyJson } from './loopback';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
@@ -58,24 +59,23 @@ export interface StepFunctionsServerOptions {
  * RedriveExecution (a failed execution continues from the state it failed in, with that state's input),
  * running the real ASL through the local saga runner.
  */
-export class StepFunctionsServer {
-  private server?: Server;
+export class StepFunctionsServer extends LoopbackServer {
   private readonly executions = new Map<string, ExecutionRecord>();
   /** Aborted by {@link kill}: every run stops and nothing more is written, as when the process dies. */
-  private readonly alive = new AbortController();
-  url = '';
+  private readonly alive = abortController();
 
   /** @param runner the saga runner, or a function returning it: the server may start before the handlers load. */
   constructor(
     private readonly stateMachineArn: string,
     private readonly runner: LocalSagaRunner | (() => LocalSagaRunner),
     private readonly options: StepFunctionsServerOptions = {},
-  ) {}
+  ) {
+    super();
+  }
 
-  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+  override async start(port = 0, host = '127.0.0.1'): Promise<this> {
     this.load();
-    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port, host));
-    return this;
+    return super.start(port, host);
   }
 
   /**
@@ -92,9 +92,9 @@ export class StepFunctionsServer {
     return resumed;
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.idle();
-    await closeServer(this.server);
+    await super.stop();
   }
 
   /**
@@ -104,7 +104,7 @@ export class StepFunctionsServer {
    */
   async kill(): Promise<void> {
     this.alive.abort();
-    await closeServer(this.server);
+    await super.stop();
   }
 
   /** Resolves when every execution started so far has ended. */
@@ -128,7 +128,7 @@ export class StepFunctionsServer {
     return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const operation = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
@@ -343,4 +343,11 @@ function historyType(type: string, stateType: string | undefined): string {
 /** Answers in the AWS JSON protocol's content type. */
 function reply(res: ServerResponse, status: number, body: unknown): void {
   replyJson(res, status, body, 'application/x-amz-json-1.0');
+}
+
+/** One controller for every run of the server: each running execution listens to it, however many there are. */
+function abortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

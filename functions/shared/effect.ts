@@ -15,11 +15,17 @@ import { sharedDynamo } from './runtime';
  * can close that.
  */
 export function effectOnce<TResult>(name: string): (key: string, effect: () => Promise<TResult>, lambdaContext?: Context) => Promise<TResult> {
+  const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', throwOnNoIdempotencyKey: true, expiresAfterSeconds: CONSUMER_DEFAULTS.expiresAfterSeconds });
   // The record is keyed on `key` alone; the effect travels beside it and is never stored.
-  const once = makeIdempotent((input: { readonly key: string; readonly effect: () => Promise<TResult> }, _context?: Context) => input.effect(), {
+  const once = makeIdempotent((input: { readonly key: string; readonly effect: () => Promise<TResult> }) => input.effect(), {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: tableName(IDEMPOTENCY_TABLE), awsSdkV3Client: sharedDynamo().client }),
-    config: new IdempotencyConfig({ eventKeyJmesPath: 'key', throwOnNoIdempotencyKey: true, expiresAfterSeconds: CONSUMER_DEFAULTS.expiresAfterSeconds }),
+    config,
     keyPrefix: `${name}.effect`,
   });
-  return (key, effect, lambdaContext) => once({ key, effect }, lambdaContext);
+  return (key, effect, lambdaContext) => {
+    // Outside a handler Powertools learns the invocation's remaining time only this way; without it an
+    // in-progress record left by a crash would never expire, and the effect could never be retried.
+    if (lambdaContext) config.registerLambdaContext(lambdaContext);
+    return once({ key, effect });
+  };
 }

@@ -1,7 +1,7 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { entrySize } from '../../functions/shared/publish';
 import { drainRest, readBodyWithin } from '../http-api';
-import { closeServer, listenOnLoopback, replyJson } from '../loopback';
+import { LoopbackServer, replyJson } from '../loopback';
 import type { LocalEventBus, PutEventsEntry, PutEventsResult } from './local-event-bus';
 
 /**
@@ -44,22 +44,13 @@ const AWS_JSON_CONTENT_TYPE = /^application\/(x-amz-json-1\.[01]|json)\s*(;|$)/i
  * `ValidationException` (a constraint or quota) for the whole request; 200 with a per-entry `ErrorCode`
  * (`InvalidArgument`, `MalformedDetail`, `ResourceNotFoundException`) and `FailedEntryCount` for an entry.
  */
-export class EventBridgeServer {
-  private server?: Server;
-  url = '';
+export class EventBridgeServer extends LoopbackServer {
 
-  constructor(private readonly buses: ReadonlyMap<string, LocalEventBus>) {}
-
-  async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => void this.handle(req, res), port, host));
-    return this;
+  constructor(private readonly buses: ReadonlyMap<string, LocalEventBus>) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    await closeServer(this.server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       await this.serve(req, res);
     } catch (error) {
