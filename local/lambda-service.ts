@@ -40,6 +40,8 @@ export interface LambdaServiceOptions {
    * interrupted. @default - in memory: unfinished invocations are lost with the process
    */
   readonly journalFile?: string;
+  /** Asynchronous invocations running at once; the rest wait in the queue. @default LAMBDA_LOCAL_CONCURRENCY */
+  readonly maxConcurrency?: number;
 }
 
 /** The record Lambda sends to an on-failure destination, in the format AWS documents. */
@@ -97,6 +99,12 @@ type JournalLine =
   | { readonly op: 'failed'; readonly requestId: string; readonly failedAttempts: number; readonly error: FunctionErrorPayload }
   | { readonly op: 'finished'; readonly requestId: string };
 
+/**
+ * Asynchronous invocations run at once by default: AWS's default account concurrency is 1,000, scaled down to what
+ * one process on a small machine runs without every invocation waiting on the same sockets.
+ */
+export const LAMBDA_LOCAL_CONCURRENCY = 32;
+
 /** Journal lines written before the journal is rewritten with only the unfinished invocations. */
 const JOURNAL_COMPACTION_LINES = 5_000;
 
@@ -122,6 +130,9 @@ export class LambdaService {
   /** Unfinished invocations as the journal holds them, to rewrite it without the finished ones. */
   private readonly open = new Map<string, Queued>();
   private journalLines = 0;
+  /** Asynchronous runs under way, and the runs waiting for a free slot (Lambda's concurrency limit). */
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
   private readonly region: string;
   private readonly account: string;
 
@@ -230,6 +241,7 @@ export class LambdaService {
         condition = 'EventAgeExceeded';
         break;
       }
+      await this.slot();
       try {
         await fn.handler(queued.event);
         this.journal({ op: 'finished', requestId: queued.requestId });
@@ -239,10 +251,31 @@ export class LambdaService {
         lastError = errorPayload(error);
         this.journal({ op: 'failed', requestId: queued.requestId, failedAttempts, error: lastError });
         if (typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false) break;
+      } finally {
+        this.release();
       }
     }
     fn.onFailure?.send(JSON.stringify(invocationRecord(queued, `${fn.arn}:$LATEST`, condition, failedAttempts, lastError)), {});
     this.journal({ op: 'finished', requestId: queued.requestId });
+  }
+
+  /**
+   * Waits for a free execution slot. Lambda runs at most the account's concurrency at once and keeps the rest of
+   * its asynchronous queue waiting; without a bound, a backlog (the deliveries a restarted bus resumes) would start
+   * every invocation at once, and each would wait on sockets until it ran past its timeout.
+   */
+  private slot(): Promise<void> {
+    if (this.active < (this.options.maxConcurrency ?? LAMBDA_LOCAL_CONCURRENCY)) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 
   private journal(line: JournalLine): void {

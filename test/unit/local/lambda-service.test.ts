@@ -54,6 +54,28 @@ describe('LambdaService', () => {
   });
 
   describe('invokeAsync', () => {
+    it('runs at most maxConcurrency invocations at once and queues the rest, as Lambda’s concurrency limit does', async () => {
+      // Arrange
+      let running = 0;
+      let most = 0;
+      const service = new LambdaService({ retryBaseMs: 1, maxConcurrency: 2 });
+      service.register({
+        name: 'local-notifications-SendEmail',
+        handler: async () => {
+          most = Math.max(most, ++running);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+        },
+      });
+
+      // Act
+      for (let index = 0; index < 6; index++) service.invokeAsync(ARN, EVENT);
+      await service.idle();
+
+      // Assert
+      expect(most).toBe(2);
+    });
+
     it('retries a failing function twice, then sends the invocation record in AWS’s format to the on-failure queue', async () => {
       const onFailure = new LocalQueue('notifications-SendEmail-async-failures');
       const fn = flaky(Infinity);
