@@ -101,9 +101,11 @@ type JournalLine =
 
 /**
  * Asynchronous invocations run at once by default: AWS's default account concurrency is 1,000, scaled down to what
- * one process on a small machine runs without every invocation waiting on the same sockets.
+ * one process on a small machine runs without every invocation waiting on the same sockets. Measured under the
+ * chaos run: 32 was too few (each event's duplicate copies and retries hold slots; at 10,000 orders the queue grew
+ * by thousands and starved StartOrderSaga), none at all let a restarted bus start every resumed delivery at once.
  */
-export const LAMBDA_LOCAL_CONCURRENCY = 32;
+export const LAMBDA_LOCAL_CONCURRENCY = 256;
 
 /** Journal lines written before the journal is rewritten with only the unfinished invocations. */
 const JOURNAL_COMPACTION_LINES = 5_000;
