@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --orders N --concurrency N --seed N --data-dir DIR --no-crash]`: the order system under
+ * `npm run chaos [-- --orders N --rate N --concurrency N --seed N --data-dir DIR --no-crash]`: the order system under
  * every fault of issue 10 (repeated and reordered deliveries, transient and permanent invocation failures,
  * rejected PutEvents entries and throttled calls, a delivery-provider outage, a crash and restart), then the
  * operator's redrive, then each invariant with its count. Exits 1 on any violation; writes its figures to
@@ -15,9 +15,9 @@ import { CHAOS_FAULTS, runChaos } from './run-chaos';
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
-    options: { orders: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '16' }, seed: { type: 'string', default: String(CHAOS_FAULTS.seed) }, 'data-dir': { type: 'string' }, 'no-crash': { type: 'boolean', default: false } },
+    options: { orders: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '16' }, rate: { type: 'string', default: '12' }, seed: { type: 'string', default: String(CHAOS_FAULTS.seed) }, 'data-dir': { type: 'string' }, 'no-crash': { type: 'boolean', default: false } },
   });
-  for (const key of ['orders', 'concurrency', 'seed'] as const) {
+  for (const key of ['orders', 'concurrency', 'seed', 'rate'] as const) {
     if (!/^[1-9]\d*$/.test(values[key] as string)) throw new EventflowError(`--${key} takes a whole number above 0, got ${JSON.stringify(values[key])}`);
   }
   const out = process.stdout;
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const report = await runChaos({
     orders: Number(values.orders),
     concurrency: Number(values.concurrency),
+    ordersPerSecond: Number(values.rate),
     seed: Number(values.seed),
     crash: !values['no-crash'],
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
