@@ -47,16 +47,20 @@ export interface QueueCounts {
  * messages stay until deleted, a receive hides them for a visibility timeout and hands out a receipt handle
  * that changes with every receive, and only the latest handle deletes. Redrive relies on exactly that: it
  * re-sends first and deletes after, and a message it could not re-send simply becomes visible again.
- * With a file, the queue lives in it (one JSON document, replaced atomically on every change), so messages
- * survive a restart of the local runtime.
+ * With a file, every change is written through to it (one JSON document, replaced atomically), so messages
+ * survive a restart of the local runtime; the file is read once, when the queue is opened, and the queue in
+ * memory is what every operation reads (reading the file back on each operation made a redrive of a thousand
+ * dead letters quadratic).
  */
 export class LocalQueue {
-  private readonly memory: QueueMessage[] = [];
+  private readonly memory: QueueMessage[];
 
   constructor(
     readonly name: string,
     private readonly file?: string,
-  ) {}
+  ) {
+    this.memory = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as QueueMessage[]) : [];
+  }
 
   send(body: string, attributes: Record<string, string>, options: { readonly dataTypes?: Record<string, string>; readonly delaySeconds?: number } = {}): QueueMessage {
     const message: QueueMessage = {
@@ -73,8 +77,7 @@ export class LocalQueue {
 
   /** Every message, oldest first, visible or not, without receiving any. */
   list(): QueueMessage[] {
-    if (!this.file) return [...this.memory];
-    return existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as QueueMessage[]) : [];
+    return [...this.memory];
   }
 
   /**
@@ -164,14 +167,14 @@ export class LocalQueue {
   }
 
   private save(messages: QueueMessage[]): void {
-    if (!this.file) {
-      this.memory.splice(0, this.memory.length, ...messages);
-      return;
-    }
+    // Not splice(…, ...messages): a queue of many thousands would pass too many arguments.
+    this.memory.length = 0;
+    for (const message of messages) this.memory.push(message);
+    if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });
     // Written beside it, then renamed: a crash mid-write leaves the previous queue, never half a document.
     const partial = `${this.file}.partial`;
-    writeFileSync(partial, `${JSON.stringify(messages, null, 1)}\n`);
+    writeFileSync(partial, `${JSON.stringify(messages)}\n`);
     renameSync(partial, this.file);
   }
 }
