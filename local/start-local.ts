@@ -40,6 +40,13 @@ export interface StartLocalOptions {
   /** First retry delay of the bus (ms) and of the saga (ms). @default 50 */
   readonly retryBaseMs?: number;
   /**
+   * First retry delay (ms) of a failed asynchronous Lambda invocation; the second waits twice as long. Lambda
+   * waits a minute, then two: long enough for a duplicate copy that met IdempotencyAlreadyInProgressError to
+   * find the first copy's record completed. Under load a delay shorter than an invocation sends those
+   * duplicates to the on-failure queue instead. @default retryBaseMs
+   */
+  readonly lambdaRetryBaseMs?: number;
+  /**
    * Worker threads the functions run in (see LambdaWorkers); 0 runs them on the main thread, where a
    * debugger's breakpoints in handlers are simplest. @default {@link defaultWorkers}
    */
@@ -159,7 +166,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]])).start();
   const queues = new Map<string, LocalQueue>();
   const sqs = await new SqsServer(queues).start();
-  const lambda = new LambdaService({ retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(dataDir, 'lambda', 'async-journal.jsonl') }) });
+  const lambda = new LambdaService({ retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(dataDir, 'lambda', 'async-journal.jsonl') }) });
   const lambdaServer = await new LambdaServer(lambda).start();
   let runner: LocalSagaRunner | undefined;
   const stepFunctions = await new StepFunctionsServer(

@@ -16,6 +16,12 @@ export interface SystemProcessOptions {
   readonly functionTimeoutMs: number;
 }
 
+/**
+ * Lambda's asynchronous retries wait a minute, then two; here 2 s, then 4 s. Under the chaos load an invocation
+ * can take a second or more, and a duplicate copy retried sooner still finds the first copy in progress.
+ */
+const CHAOS_LAMBDA_RETRY_BASE_MS = 2_000;
+
 /** What the chaos run can ask. */
 export type SystemRequest = { readonly type: 'outage'; readonly failing: boolean } | { readonly type: 'lift' } | { readonly type: 'idle' } | { readonly type: 'stop' };
 
@@ -24,7 +30,7 @@ export type SystemCommand = SystemRequest & { readonly id: number };
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SystemProcessOptions;
-  const system: LocalSystem = await startLocal({ dataDir: options.dataDir, port: options.port, workers: 0, retryBaseMs: 20, faults: options.faults, functionTimeoutMs: options.functionTimeoutMs });
+  const system: LocalSystem = await startLocal({ dataDir: options.dataDir, port: options.port, workers: 0, retryBaseMs: 20, lambdaRetryBaseMs: CHAOS_LAMBDA_RETRY_BASE_MS, faults: options.faults, functionTimeoutMs: options.functionTimeoutMs });
   const send = (message: unknown) => process.send?.(message);
   process.on('message', (command: SystemCommand) => {
     switch (command.type) {
