@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SDK_CLIENT_DEFAULTS } from '../functions/shared/sdk';
-import { IDEMPOTENCY_TABLE, loadOrderSystem, physicalTableName } from '../model';
+import { IDEMPOTENCY_TABLE, deploymentPlan, loadOrderSystem, physicalTableName } from '../model';
 import { createModelTables } from '../local/tables';
 import { LocalSagaRunner } from '../local/saga-runner';
 import { percentile } from '../local/demo';
@@ -136,7 +136,7 @@ async function bareExecutor(executions = 2000): Promise<{ executions: number; ex
   const app = loadOrderSystem();
   // Every function-backed step answers the first fact the model says it emits (the happy path's).
   const entry = { EventBusName: 'b', Source: 's', DetailType: 'd', Detail: {} };
-  const steps = app.actions.filter((action) => action.trigger.kind === 'saga-step' && !action.trigger.publishOnly);
+  const steps = deploymentPlan(app).sagaTasks;
   const tasks = Object.fromEntries(steps.map((action) => [action.id, async () => ({ outcome: action.emits[0], data: { paymentId: 'p', deliveryId: 'd' }, entries: [entry] })]));
   const runner = new LocalSagaRunner({ app, tasks, eventBusName: 'b', putEvents: async (entries) => entries.map(() => 'id') });
   const input = { order: { orderId: 'o', customerId: 'c', productId: 'p', quantity: 1 }, cause: { correlationId: 'c', idempotencyKey: 'k' } };

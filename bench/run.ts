@@ -14,13 +14,20 @@
  * - `chaos` (written by `npm run chaos`, kept here): `faults` injected, `orders`, `seconds`, `ordersPerSecond`, `restarts`,
  *   `requestRetries`, `outcomes` by final status and reason, `deadLetters {found, redriven, remaining}`, `executionsRedriven`,
  *   `permanentlyFaultedOrders`, `invariants [{name, checked, violations, examples}]`, `ok`.
+ * - `chaosTwoRegions` (written by `npm run chaos -- --regions 2`, kept here): the same, plus `regions` (archived, routed
+ *   and replicated events per region, flips, StartExecution requests per order, failover to the first outcome).
+ * - `twoRegions`: `oneRegion` and `twoRegions`, each `{oneAtATime {orders, p50Ms, p99Ms} (POST until the outcome is
+ *   visible), perOrder {startOrderSagaInvocations, startExecutionRequests, dynamoRequests}}`, and with two regions
+ *   `failover {samples, medianMs, maxMs}` (primary marked unhealthy → the next order's outcome).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBusMatching } from './bus-matching';
 import { benchLocalSystem } from './local-system';
 import { benchStackEval } from './stack-eval';
+import type { RegionsResult } from './two-regions';
 
 const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
 process.stdout.write(`machine: ${JSON.stringify(machine)}\n`);
@@ -44,8 +51,16 @@ benchLocalSystem().then((localSystem) => {
     `storage: dynalite ${c.dynaliteRequestsPerSecond} requests/s, ${c.requestsPerOrder} DynamoDB requests per order (goal ≤ 25) → bound ${c.storageBoundOrdersPerSecond} orders/s; achieved ${c.achievedRatio} of it (goal ≥ 0.6)\n`,
   );
   process.stdout.write(`bare executor (same ASL, in-memory tasks): ${d.executionsPerSecond} executions/s\n`);
+  // One system per process: each region count in its own, one after the other so they do not compete for cores.
+  const measure = (regions: 1 | 2): RegionsResult => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'two-regions.ts'), String(regions)], { encoding: 'utf8' })) as RegionsResult;
+  const twoRegions = { oneRegion: measure(1), twoRegions: measure(2) };
+  const [one, two] = [twoRegions.oneRegion, twoRegions.twoRegions];
+  process.stdout.write(
+    `two regions: outcome visible p50 ${two.oneAtATime.p50Ms} ms (one region ${one.oneAtATime.p50Ms} ms); per order ${two.perOrder.startOrderSagaInvocations} StartOrderSaga invocations (one region ${one.perOrder.startOrderSagaInvocations}), ` +
+      `${two.perOrder.startExecutionRequests} StartExecution, ${two.perOrder.dynamoRequests} DynamoDB requests (one region ${one.perOrder.dynamoRequests}); failover → next outcome median ${two.failover?.medianMs} ms, max ${two.failover?.maxMs} ms\n`,
+  );
   // Figures other commands write (the chaos run's) are kept.
   const file = join(__dirname, 'results.json');
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(file, `${JSON.stringify({ ...kept, measuredAt: new Date().toISOString(), machine, stackEval, busMatching, localSystem }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...kept, measuredAt: new Date().toISOString(), machine, stackEval, busMatching, localSystem, twoRegions }, null, 2)}\n`);
 });

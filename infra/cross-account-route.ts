@@ -35,6 +35,12 @@ export function validateCrossAccountRouteArgs(name: string, args: CrossAccountRo
 export class CrossAccountRoute extends pulumi.ComponentResource {
   readonly targetEventBusArn: string;
   readonly ruleArn: pulumi.Output<string>;
+  readonly ruleName: pulumi.Output<string>;
+  /**
+   * The route's dead-letter queue. Like the rule, it is made with the route's own provider (the source account and
+   * the source bus's region), not `targetProvider`: watch it from there.
+   */
+  readonly deadLetterQueueName?: pulumi.Output<string>;
 
   constructor(name: string, args: CrossAccountRouteArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:CrossAccountRoute', name, {}, opts);
@@ -60,6 +66,8 @@ export class CrossAccountRoute extends pulumi.ComponentResource {
       { parent: this, dependsOn: [policy] },
     );
     this.ruleArn = route.ruleArn;
-    this.registerOutputs({ targetEventBusArn: this.targetEventBusArn, ruleArn: this.ruleArn });
+    this.ruleName = route.ruleName;
+    this.deadLetterQueueName = route.deadLetterQueueName;
+    this.registerOutputs({ targetEventBusArn: this.targetEventBusArn, ruleArn: this.ruleArn, ruleName: this.ruleName, deadLetterQueueName: this.deadLetterQueueName });
   }
 }

@@ -3,6 +3,8 @@ import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as iam from '@pulumi/aws/iam';
 import * as route53 from '@pulumi/aws/route53';
 import * as pulumi from '@pulumi/pulumi';
+import { EventflowError } from '../model/errors';
+import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../model/deployment';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
 
@@ -21,6 +23,33 @@ export function validateGlobalEndpointArgs(name: string, args: GlobalEndpointArg
   if (!/^[A-Za-z0-9-]{1,64}$/.test(args.endpointName)) problems.add('endpointName', `must be 1–64 letters, digits or '-', got ${JSON.stringify(args.endpointName)}`);
   problems.range('unhealthyLatencySeconds', args.unhealthyLatencySeconds, 1, 3600);
   problems.throwIfAny();
+}
+
+/** The host of a global endpoint's URL after its id, as AWS documents it (`https://abcde.veo.endpoints.event.amazonaws.com`). */
+const ENDPOINT_HOST_SUFFIX = '.endpoints.event.amazonaws.com';
+
+export { ENDPOINT_ID_PATTERN } from '../model/deployment';
+
+/**
+ * The id PutEvents takes (`EndpointId`), read from the endpoint URL AWS returns: the URL's subdomain, so
+ * `https://abcde.veo.endpoints.event.amazonaws.com` gives `abcde.veo`. Throws, naming the URL, on anything else: a
+ * wrong id would send every event to an endpoint that does not exist.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Endpoint.html
+ */
+export function endpointIdFromUrl(url: string): string {
+  const fail = (cause?: unknown) =>
+    new EventflowError(`GlobalEndpoint: 'endpointUrl' must be https://<id>${ENDPOINT_HOST_SUFFIX} with an id matching ${ENDPOINT_ID_PATTERN.source} (1–${ENDPOINT_ID_MAX_LENGTH} characters), got ${JSON.stringify(url)}`, cause === undefined ? undefined : { cause });
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw fail(cause);
+  }
+  const host = parsed.hostname;
+  const id = host.endsWith(ENDPOINT_HOST_SUFFIX) ? host.slice(0, -ENDPOINT_HOST_SUFFIX.length) : '';
+  const bare = parsed.protocol === 'https:' && parsed.port === '' && parsed.username === '' && parsed.pathname === '/' && parsed.search === '' && parsed.hash === '';
+  if (!bare || id.length > ENDPOINT_ID_MAX_LENGTH || !ENDPOINT_ID_PATTERN.test(id)) throw fail();
+  return id;
 }
 
 /**
@@ -46,7 +75,8 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
     const health = new cloudwatch.MetricAlarm(
       `${name}-primary-health`,
       {
-        name: `${args.endpointName}-primary-latency`,
+        // Named after its region, as every alarm of the stage is (an alarm lives in one region's CloudWatch).
+        name: `${args.endpointName}-${args.primary.region}-primary-latency`,
         namespace: 'AWS/Events',
         metricName: 'IngestionToInvocationStartLatency',
         statistic: 'Average',
@@ -85,8 +115,7 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
     );
     this.endpointArn = endpoint.arn;
     this.endpointUrl = endpoint.endpointUrl;
-    // PutEvents takes the endpoint id, the host label in front of `.endpoint.events.`: https://<id>.endpoint.events.amazonaws.com
-    this.endpointId = endpoint.endpointUrl.apply((url) => new URL(url).hostname.split('.endpoint.events.')[0] ?? url);
+    this.endpointId = endpoint.endpointUrl.apply(endpointIdFromUrl);
     this.registerOutputs({ endpointId: this.endpointId, endpointUrl: this.endpointUrl, endpointArn: this.endpointArn, secondaryEventBusArn: this.secondaryEventBusArn });
   }
 }

@@ -3,27 +3,67 @@ import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as kms from '@pulumi/aws/kms';
 import * as sns from '@pulumi/aws/sns';
 import * as pulumi from '@pulumi/pulumi';
+import { ProblemList } from './errors';
 
-export interface ObservabilityArgs {
-  readonly prefix: string;
-  /** Region the dashboard's widgets read from. */
-  readonly region: string;
+/** What one region holds that must be watched, by the names CloudWatch's metric dimensions use. */
+export interface WatchedResources {
+  /** The region's bus, which the rules below belong to (the `EventBusName` dimension of rule metrics). */
   readonly eventBusName: pulumi.Input<string>;
   /** Rule names to watch (FailedInvocations, InvocationsSentToDlq, InvocationsFailedToBeSentToDlq, ThrottledRules). */
   readonly ruleNames: ReadonlyArray<pulumi.Input<string>>;
   /** Queue names whose depth must stay zero (rule DLQs, async failure queues). */
   readonly queueNames: ReadonlyArray<pulumi.Input<string>>;
+  /** Function names whose Errors must stay zero. */
   readonly functionNames: ReadonlyArray<pulumi.Input<string>>;
+  /** The region's saga, alarmed on ExecutionsFailed and ExecutionsTimedOut. @default - no saga alarms */
   readonly stateMachineArn?: pulumi.Input<string>;
-  /** Subscribed to the alarm topic. @default - no subscription */
+}
+
+/** A region other than the component's own, with the provider its resources were made with. */
+export interface WatchedRegion extends WatchedResources {
+  /** The region, as `aws:region` spells it; it is part of every alarm name of the region. */
+  readonly region: string;
+  /**
+   * A provider for that region, in the account of {@link ObservabilityArgs.accountId}. An alarm reads metrics of
+   * its own region only and notifies a topic of its own region only, so the region's alarms, alarm topic and key
+   * are made with this provider.
+   */
+  readonly provider: pulumi.ProviderResource;
+}
+
+export interface ObservabilityArgs extends WatchedResources {
+  readonly prefix: string;
+  /**
+   * The region of the component's own provider, where the resources above live. It is part of their alarm names
+   * (`<prefix>-<region>-…`), and the dashboard's first widgets read from it.
+   */
+  readonly region: string;
+  /** Further regions to watch, each with its own alarms and alarm topic, all on the one dashboard. @default - none */
+  readonly otherRegions?: ReadonlyArray<WatchedRegion>;
+  /** Subscribed to every region's alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
   /**
-   * The account the alarms live in. With it, the alarm topic is encrypted with a customer-managed KMS key whose
+   * The account the alarms live in. With it, each alarm topic is encrypted with a customer-managed KMS key whose
    * policy lets CloudWatch alarms publish. @default - the AWS-managed key `alias/aws/sns`, to which CloudWatch
    * alarms cannot publish (its key policy cannot grant them kms:GenerateDataKey): set it wherever alarms must arrive
    * @see https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
    */
   readonly accountId?: string;
+}
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** Checks Observability arguments (the regions: the rest are names a deployment makes); throws one error listing every problem. */
+export function validateObservabilityArgs(name: string, args: Pick<ObservabilityArgs, 'region'> & { readonly otherRegions?: ReadonlyArray<Pick<WatchedRegion, 'region'>> }): void {
+  const problems = new ProblemList(`Observability "${name}"`);
+  const seen = new Set<string>();
+  [args.region, ...(args.otherRegions ?? []).map((other) => other.region)].forEach((region, index) => {
+    const property = index === 0 ? 'region' : `otherRegions[${index - 1}].region`;
+    if (!REGION.test(region)) problems.add(property, `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
+    else if (seen.has(region)) problems.add(property, `must differ from 'region' and every other region, got ${JSON.stringify(region)}`);
+    seen.add(region);
+  });
+  problems.throwIfAny();
 }
 
 /**
@@ -79,88 +119,136 @@ function alarmTopicKeyPolicy(accountId: string): string {
 export const RULE_ALARM_METRICS = ['FailedInvocations', 'InvocationsSentToDlq', 'InvocationsFailedToBeSentToDlq', 'ThrottledRules'] as const;
 
 /**
- * Alarms on everything that means an event was not handled, each notifying one SNS topic, and a dashboard of
- * the bus's delivery: matched events, invocation attempts and their success rate, ingestion-to-invocation
- * latencies, DLQ depths.
+ * Alarms on everything that means an event was not handled, in the region of what they watch, each region's
+ * alarms notifying an SNS topic of that region; and one dashboard of the bus's delivery in every region: matched
+ * events, invocation attempts and their success rate, ingestion-to-invocation latencies, DLQ depths. Alarm names
+ * start `<prefix>-<region>-`, then the resource and what went wrong (`…-orders-CreateOrder-errors`).
+ *
+ * @example
+ * ```ts
+ * new Observability('observability', {
+ *   prefix: 'eventflow-dev', region: 'eu-west-1', eventBusName: bus.eventBusName,
+ *   ruleNames: primary.ruleNames, queueNames: primary.queueNames, functionNames: primary.functionNames,
+ *   otherRegions: [{ region: 'eu-central-1', provider: secondaryProvider, eventBusName: replica.eventBusName, ruleNames: [], queueNames: [], functionNames: [] }],
+ *   accountId: '111111111111',
+ * });
+ * ```
  */
 export class Observability extends pulumi.ComponentResource {
+  /** The alarm topic of the component's own region. */
   readonly alarmTopicArn: pulumi.Output<string>;
+  /** Every region's alarm topic, by region. */
+  readonly alarmTopicArns: Readonly<Record<string, pulumi.Output<string>>>;
   readonly dashboardName: pulumi.Output<string>;
   readonly alarmNames: pulumi.Output<string>[] = [];
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('eventflow:infra:Observability', name, {}, opts);
-    const parent = { parent: this };
+    validateObservabilityArgs(name, args);
+    const others = args.otherRegions ?? [];
+    this.alarmTopicArn = this.watchRegion(name, args, args);
+    const topics: Record<string, pulumi.Output<string>> = { [args.region]: this.alarmTopicArn };
+    for (const other of others) topics[other.region] = this.watchRegion(name, args, other);
+    this.alarmTopicArns = topics;
+
+    // CloudWatch dashboards belong to the account, not to a region: one dashboard, a row of widgets per region.
+    const panels = [args, ...others].map((watched) =>
+      pulumi.all([pulumi.output(watched.eventBusName), pulumi.all(watched.queueNames.map((queue) => pulumi.output(queue)))]).apply(([bus, queues]) => ({ region: watched.region, bus, queues })),
+    );
+    const dashboard = new cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      { dashboardName: `${args.prefix}-events`, dashboardBody: pulumi.all(panels).apply((resolved) => JSON.stringify(dashboardBody(resolved))) },
+      { parent: this },
+    );
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, alarmTopicArns: this.alarmTopicArns, dashboardName: this.dashboardName });
+  }
+
+  /** One region's alarm topic (and its key) and alarms, made with the region's provider; returns the topic's ARN. */
+  private watchRegion(name: string, args: ObservabilityArgs, watched: WatchedResources & { readonly region: string; readonly provider?: pulumi.ProviderResource }): pulumi.Output<string> {
+    const { prefix } = args;
+    const region = watched.region;
+    const inRegion: pulumi.CustomResourceOptions = watched.provider ? { parent: this, provider: watched.provider } : { parent: this };
+    // The component's own region keeps the child names it had before other regions were watched, so adding a region does
+    // not replace its topic, key or confirmed e-mail subscription.
+    const id = (role: string) => (region === args.region ? `${name}-${role}` : `${name}-${region}-${role}`);
     // CloudWatch alarms cannot publish to a topic under the AWS-managed key alias/aws/sns, so a customer key is made.
     const key = args.accountId
-      ? new kms.Key(`${name}-alarms-key`, { description: `Encrypts the ${args.prefix}-alarms topic`, enableKeyRotation: true, deletionWindowInDays: 30, policy: alarmTopicKeyPolicy(args.accountId) }, parent)
+      ? new kms.Key(id('alarms-key'), { description: `Encrypts the ${prefix}-alarms topic`, enableKeyRotation: true, deletionWindowInDays: 30, policy: alarmTopicKeyPolicy(args.accountId) }, inRegion)
       : undefined;
-    const topic = new sns.Topic(`${name}-alarms`, { name: `${args.prefix}-alarms`, kmsMasterKeyId: key ? key.arn : 'alias/aws/sns' }, parent);
-    this.alarmTopicArn = topic.arn;
-    if (args.alarmEmail) new sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
+    // Topic names are unique per region, so every region's topic has the same name.
+    const topic = new sns.Topic(id('alarms'), { name: `${prefix}-alarms`, kmsMasterKeyId: key ? key.arn : 'alias/aws/sns' }, inRegion);
+    if (args.alarmEmail) new sns.TopicSubscription(id('alarm-email'), { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, inRegion);
 
-    const alarm = (id: string, props: Omit<cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number }) => {
+    const alarm = (alarmId: string, props: Omit<cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number }) => {
       const created = new cloudwatch.MetricAlarm(
-        `${name}-${id}`,
+        id(alarmId),
         { comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, period: 60, treatMissingData: 'notBreaching', alarmActions: [topic.arn], okActions: [topic.arn], ...props },
-        parent,
+        inRegion,
       );
       this.alarmNames.push(created.name);
     };
+    const named = (resourceName: pulumi.Input<string>, suffix: string) => alarmName(prefix, region, resourceName, suffix);
 
-    args.ruleNames.forEach((ruleName, index) => {
+    watched.ruleNames.forEach((ruleName, index) => {
       for (const metric of RULE_ALARM_METRICS) {
         alarm(`rule-${index}-${metric}`, {
-          name: pulumi.interpolate`${ruleName}-${metric}`,
+          name: named(ruleName, metric),
           namespace: 'AWS/Events',
           metricName: metric,
           statistic: 'Sum',
-          dimensions: { RuleName: ruleName, EventBusName: args.eventBusName },
-          alarmDescription: pulumi.interpolate`${metric} > 0 for rule ${ruleName}`,
+          dimensions: { RuleName: ruleName, EventBusName: watched.eventBusName },
+          alarmDescription: pulumi.interpolate`${metric} > 0 for rule ${ruleName} in ${region}`,
         });
       }
     });
-    args.queueNames.forEach((queueName, index) =>
+    watched.queueNames.forEach((queueName, index) =>
       alarm(`queue-${index}-depth`, {
-        name: pulumi.interpolate`${queueName}-not-empty`,
+        name: named(queueName, 'not-empty'),
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
         statistic: 'Maximum',
         dimensions: { QueueName: queueName },
-        alarmDescription: pulumi.interpolate`Messages wait in ${queueName}: inspect and redrive`,
+        alarmDescription: pulumi.interpolate`Messages wait in ${queueName} in ${region}: inspect and redrive`,
       }),
     );
-    args.functionNames.forEach((functionName, index) =>
-      alarm(`function-${index}-errors`, { name: pulumi.interpolate`${functionName}-errors`, namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: functionName } }),
+    watched.functionNames.forEach((functionName, index) =>
+      alarm(`function-${index}-errors`, { name: named(functionName, 'errors'), namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: functionName } }),
     );
-    if (args.stateMachineArn) {
+    if (watched.stateMachineArn) {
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-        alarm(`saga-${metric}`, { name: `${args.prefix}-saga-${metric}`, namespace: 'AWS/States', metricName: metric, statistic: 'Sum', dimensions: { StateMachineArn: args.stateMachineArn } });
+        alarm(`saga-${metric}`, { name: `${prefix}-${region}-saga-${metric}`, namespace: 'AWS/States', metricName: metric, statistic: 'Sum', dimensions: { StateMachineArn: watched.stateMachineArn } });
       }
     }
-
-    const dashboard = new cloudwatch.Dashboard(
-      `${name}-dashboard`,
-      {
-        dashboardName: `${args.prefix}-events`,
-        dashboardBody: pulumi.all([pulumi.output(args.eventBusName), pulumi.all(args.queueNames.map((q) => pulumi.output(q)))]).apply(([bus, queues]) => JSON.stringify(dashboardBody(bus, queues, args.region))),
-      },
-      parent,
-    );
-    this.dashboardName = dashboard.dashboardName;
-    this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
+    return topic.arn;
   }
 }
 
-function dashboardBody(bus: string, queues: readonly string[], region: string): object {
-  const events = (metric: string, stat = 'Sum', id?: string) => ['AWS/Events', metric, 'EventBusName', bus, { stat, ...(id ? { id } : {}) }];
-  const widget = (title: string, metrics: unknown[], x: number, y: number) => ({ type: 'metric', x, y, width: 12, height: 6, properties: { title, region, metrics, period: 60, view: 'timeSeries' } });
+/**
+ * `<prefix>-<region>-<resource>-<suffix>`. The resource's own name drops the stage prefix it already carries, so
+ * the alarms of one resource read alike in every region and the region stands where an operator looks first.
+ */
+function alarmName(prefix: string, region: string, resourceName: pulumi.Input<string>, suffix: string): pulumi.Output<string> {
+  return pulumi.output(resourceName).apply((resource) => `${prefix}-${region}-${resource.startsWith(`${prefix}-`) ? resource.slice(prefix.length + 1) : resource}-${suffix}`);
+}
+
+interface DashboardPanel {
+  readonly region: string;
+  readonly bus: string;
+  readonly queues: readonly string[];
+}
+
+function dashboardBody(panels: readonly DashboardPanel[]): object {
   return {
-    widgets: [
-      widget('Matched events', [events('MatchedEvents')], 0, 0),
-      widget('Invocation attempts and success rate', [events('InvocationAttempts', 'Sum', 'attempts'), events('SuccessfulInvocationAttempts', 'Sum', 'successes'), [{ expression: '100 * successes / attempts', label: 'Success rate (%)', id: 'rate' }]], 12, 0),
-      widget('Ingestion to invocation latency (ms)', [events('IngestionToInvocationStartLatency', 'p99'), events('IngestionToInvocationCompleteLatency', 'p99')], 0, 6),
-      widget('Dead-letter queue depth', queues.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum' }]), 12, 6),
-    ],
+    widgets: panels.flatMap(({ region, bus, queues }, row) => {
+      const events = (metric: string, stat = 'Sum', id?: string) => ['AWS/Events', metric, 'EventBusName', bus, { stat, ...(id ? { id } : {}) }];
+      const widget = (title: string, metrics: unknown[], x: number, y: number) => ({ type: 'metric', x, y: y + row * 12, width: 12, height: 6, properties: { title: `${title} (${region})`, region, metrics, period: 60, view: 'timeSeries' } });
+      return [
+        widget('Matched events', [events('MatchedEvents')], 0, 0),
+        widget('Invocation attempts and success rate', [events('InvocationAttempts', 'Sum', 'attempts'), events('SuccessfulInvocationAttempts', 'Sum', 'successes'), [{ expression: '100 * successes / attempts', label: 'Success rate (%)', id: 'rate' }]], 12, 0),
+        widget('Ingestion to invocation latency (ms)', [events('IngestionToInvocationStartLatency', 'p99'), events('IngestionToInvocationCompleteLatency', 'p99')], 0, 6),
+        widget('Dead-letter queue depth', queues.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum' }]), 12, 6),
+      ];
+    }),
   };
 }

@@ -19,12 +19,23 @@ export interface OrderApiArgs {
   readonly logRetentionDays?: number;
 }
 
+/** A route key as a logical-name segment: `GET /orders/{orderId}` → `GET-orders-orderId`. */
+export function routeSlug(routeKey: string): string {
+  return routeKey.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
 export function validateOrderApiArgs(name: string, args: OrderApiArgs): void {
   const problems = new ProblemList(`OrderApi "${name}"`);
   problems.range('throttlingRateLimit', args.throttlingRateLimit, 1, 10_000, false);
   problems.range('throttlingBurstLimit', args.throttlingBurstLimit, 1, 5_000);
   problems.logRetention('logRetentionDays', args.logRetentionDays);
   if (args.routes.length === 0) problems.add('routes', 'must name at least one route');
+  const slugs = new Map<string, string>();
+  for (const route of args.routes) {
+    const other = slugs.get(routeSlug(route.routeKey));
+    if (other !== undefined) problems.add('routes', `${JSON.stringify(route.routeKey)} and ${JSON.stringify(other)} would share resource names; make the routes differ in more than punctuation`);
+    slugs.set(routeSlug(route.routeKey), route.routeKey);
+  }
   problems.throwIfAny();
 }
 
@@ -48,16 +59,20 @@ export class OrderApi extends pulumi.ComponentResource {
     const api = new apigatewayv2.Api(`${name}-api`, { name: args.apiName, protocolType: 'HTTP' }, parent);
     this.apiId = api.id;
     args.routes.forEach((route, index) => {
+      // Named after the route, so adding or reordering routes replaces nothing; the alias keeps the resources
+      // of stacks deployed when names were positions (`-integration-0`) instead of replacing them.
+      const id = routeSlug(route.routeKey);
+      const formerly = (kind: string) => ({ ...parent, aliases: [{ name: `${name}-${kind}-${index}` }] });
       const integration = new apigatewayv2.Integration(
-        `${name}-integration-${index}`,
+        `${name}-integration-${id}`,
         { apiId: api.id, integrationType: 'AWS_PROXY', integrationUri: route.functionArn, payloadFormatVersion: '2.0', integrationMethod: 'POST' },
-        parent,
+        formerly('integration'),
       );
-      new apigatewayv2.Route(`${name}-route-${index}`, { apiId: api.id, routeKey: route.routeKey, target: pulumi.interpolate`integrations/${integration.id}` }, parent);
+      new apigatewayv2.Route(`${name}-route-${id}`, { apiId: api.id, routeKey: route.routeKey, target: pulumi.interpolate`integrations/${integration.id}` }, formerly('route'));
       new lambda.Permission(
-        `${name}-invoke-${index}`,
+        `${name}-invoke-${id}`,
         { action: 'lambda:InvokeFunction', function: route.functionName, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
-        parent,
+        formerly('invoke'),
       );
     });
     const accessLogs = new cloudwatch.LogGroup(`${name}-access-logs`, { name: `/aws/http-api/${args.apiName}`, retentionInDays: args.logRetentionDays ?? ORDER_API_DEFAULTS.logRetentionDays }, parent);

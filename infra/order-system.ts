@@ -3,12 +3,13 @@ import * as pulumi from '@pulumi/pulumi';
 import { Provider } from '@pulumi/aws/provider';
 import type { Application } from '../model/application';
 import { subscriptionPattern } from '../model/patterns';
-import { FUNCTION_NEEDS, functionActions, handlerFile } from '../functions/handlers';
+import { handlerFile } from '../functions/handlers';
+import { deploymentPlan } from '../model/deployment';
 import { CrossAccountRoute } from './cross-account-route';
 import { EventBus } from './event-bus';
 import { GlobalEndpoint } from './global-endpoint';
 import { bundleHandlers } from './internal/bundle';
-import { Observability } from './observability';
+import { Observability, type WatchedRegion } from './observability';
 import { RegionalServices } from './regional-services';
 import { SchemaRegistry } from './schema-registry';
 import { resourcePrefix, type StageConfig } from './stage-config';
@@ -25,7 +26,7 @@ export interface OrderSystemArgs {
 /**
  * The whole order system for one stage, derived from the application model: bus, registry, tables, the
  * regional services (functions, saga, rules, APIs), the cross-account route to payments, the global endpoint
- * with the same bus and services in the secondary region, and the alarms and dashboard.
+ * with the same bus and services in the secondary region, each region's alarms in that region, and one dashboard.
  */
 export class OrderSystem extends pulumi.ComponentResource {
   readonly eventBusName: pulumi.Output<string>;
@@ -48,22 +49,47 @@ export class OrderSystem extends pulumi.ComponentResource {
     this.eventBusName = bus.eventBusName;
     this.eventBusArn = bus.eventBusArn;
     this.schemaRegistryName = new SchemaRegistry('schemas', { registryName: prefix, catalog: app.catalog }, parent).registryName;
+    const plan = deploymentPlan(app);
+    const names = plan.names({ stage: config.stage, region: config.region, accountId: config.accountId });
     const secondaryRegion = config.globalEndpoint?.secondaryRegion;
-    const tables = new DataTables(
-      'tables',
-      { prefix, definitions: [...new Set(Object.values(FUNCTION_NEEDS).flatMap((needs) => needs.tables.map((t) => t.table)))], ...(secondaryRegion ? { replicaRegions: [secondaryRegion] } : {}) },
-      parent,
-    );
+    const tables = new DataTables('tables', { prefix, definitions: plan.tables, ...(secondaryRegion ? { replicaRegions: [secondaryRegion] } : {}) }, parent);
     const tableNames = new Map([...tables.tables].map(([definition, table]) => [definition, table.name]));
-    const bundles = bundleHandlers(functionActions(app).map((action) => handlerFile(action.id)));
-    const regional = { prefix, config, app, tableNames, bundles, deliveryProviderSecret: args.deliveryProviderSecret };
+    const bundles = bundleHandlers(plan.functions.map((action) => handlerFile(action.id)));
+
+    // The replica bus and the endpoint come first: every region's publishers send through the endpoint.
+    let secondary: { readonly provider: Provider; readonly bus: EventBus; readonly region: string } | undefined;
+    let endpoint: GlobalEndpoint | undefined;
+    if (secondaryRegion) {
+      const provider = new Provider('secondary-region', { region: secondaryRegion }, parent);
+      secondary = { provider, region: secondaryRegion, bus: new EventBus('replica-bus', busArgs, { parent: this, providers: { aws: provider } }) };
+      endpoint = new GlobalEndpoint(
+        'global-endpoint',
+        { endpointName: names.endpointName, primary: { region: config.region, eventBusArn: bus.eventBusArn }, secondary: { region: secondaryRegion, eventBusArn: secondary.bus.eventBusArn } },
+        parent,
+      );
+      this.endpointId = endpoint.endpointId;
+    }
+    // Every order's saga runs in the home region, whichever region's StartOrderSaga sees its OrderCreated first
+    // (README, "Two regions").
+    const regional = {
+      prefix,
+      config,
+      app,
+      tableNames,
+      bundles,
+      deliveryProviderSecret: args.deliveryProviderSecret,
+      homeRegion: config.region,
+      ...(endpoint && secondary ? { endpoint: { endpointId: endpoint.endpointId, eventBusArns: [bus.eventBusArn, secondary.bus.eventBusArn] } } : {}),
+    };
 
     const primary = new RegionalServices('primary', { ...regional, region: config.region, eventBusName: bus.eventBusName, eventBusArn: bus.eventBusArn }, parent);
     this.apiUrl = primary.apiUrl;
     this.stateMachineArn = primary.stateMachineArn;
     this.deadLetterQueueUrls = primary.deadLetterQueueUrls;
+    // What the primary region holds for its alarms; the payments route adds its own below.
     const ruleNames: pulumi.Input<string>[] = [bus.centralLogRuleName, ...primary.ruleNames];
     const queueNames: pulumi.Input<string>[] = [bus.centralLogDeadLetterQueueName, ...primary.queueNames];
+    const otherRegions: WatchedRegion[] = [];
 
     if (config.paymentsAccount) {
       const payments = config.paymentsAccount;
@@ -84,20 +110,28 @@ export class OrderSystem extends pulumi.ComponentResource {
         },
         parent,
       );
-      ruleNames.push(route.ruleArn.apply((arn) => arn.split('/').pop() ?? arn));
+      // The route's rule and DLQ are made with this component's provider (source account, primary region), not the
+      // payments provider, so their alarms are the primary region's.
+      ruleNames.push(route.ruleName);
+      if (route.deadLetterQueueName) queueNames.push(route.deadLetterQueueName);
     }
 
-    if (secondaryRegion) {
+    if (secondary) {
       // The replica region gets the same bus and the same services, so the model's subscriptions apply in both.
-      const inSecondary = { parent: this, providers: { aws: new Provider('secondary-region', { region: secondaryRegion }, parent) } };
-      const replicaBus = new EventBus('replica-bus', busArgs, inSecondary);
-      new RegionalServices('secondary', { ...regional, region: secondaryRegion, eventBusName: replicaBus.eventBusName, eventBusArn: replicaBus.eventBusArn }, inSecondary);
-      const endpoint = new GlobalEndpoint(
-        'global-endpoint',
-        { endpointName: `${prefix}-endpoint`, primary: { region: config.region, eventBusArn: bus.eventBusArn }, secondary: { region: secondaryRegion, eventBusArn: replicaBus.eventBusArn } },
-        parent,
-      );
-      this.endpointId = endpoint.endpointId;
+      const secondaryProvider = secondary.provider;
+      const inSecondary = { parent: this, providers: { aws: secondaryProvider } };
+      const replicaBus = secondary.bus;
+      const services = new RegionalServices('secondary', { ...regional, region: secondary.region, eventBusName: replicaBus.eventBusName, eventBusArn: replicaBus.eventBusArn }, inSecondary);
+      // An alarm sees only its own region's metrics: the secondary's resources are watched from the secondary.
+      otherRegions.push({
+        region: secondary.region,
+        provider: secondaryProvider,
+        eventBusName: replicaBus.eventBusName,
+        ruleNames: [replicaBus.centralLogRuleName, ...services.ruleNames],
+        queueNames: [replicaBus.centralLogDeadLetterQueueName, ...services.queueNames],
+        functionNames: services.functionNames,
+        stateMachineArn: services.stateMachineArn,
+      });
     }
 
     const observability = new Observability(
@@ -110,6 +144,7 @@ export class OrderSystem extends pulumi.ComponentResource {
         queueNames,
         functionNames: primary.functionNames,
         stateMachineArn: primary.stateMachineArn,
+        otherRegions,
         accountId: config.accountId,
         ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       },

@@ -1,8 +1,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import { actionSlug, type Application } from '../model/application';
+import { deploymentPlan } from '../model/deployment';
 import type { TableDefinition } from '../model/tables';
 import { tableEnvVar } from '../model/tables';
-import { FUNCTION_NEEDS, functionActions, handlerFile } from '../functions/handlers';
+import { handlerFile } from '../functions/handlers';
 import { ApiDestination } from './api-destination';
 import type { Bundle } from './internal/bundle';
 import type { Statement } from './internal/policy';
@@ -19,6 +20,16 @@ export interface RegionalServicesArgs {
   readonly app: Application;
   readonly eventBusName: pulumi.Input<string>;
   readonly eventBusArn: pulumi.Input<string>;
+  /**
+   * The region every order's saga runs in. A function in another region starts and reads executions there, so
+   * an OrderCreated seen in both regions meets one execution name. @default region
+   */
+  readonly homeRegion?: string;
+  /**
+   * The stage's global endpoint: publishers send to it, and may then land on the bus of any of `endpointBusArns`.
+   * @default - publishers send to this region's bus
+   */
+  readonly endpoint?: { readonly endpointId: pulumi.Input<string>; readonly eventBusArns: ReadonlyArray<pulumi.Input<string>> };
   /** The name of each model table (the same in every region of a global table). */
   readonly tableNames: ReadonlyMap<TableDefinition, pulumi.Input<string>>;
   readonly bundles: Promise<Map<string, Bundle>>;
@@ -43,13 +54,16 @@ export class RegionalServices extends pulumi.ComponentResource {
     const { app, config, prefix, region } = args;
     const parent = { parent: this };
     const account = config.accountId;
-    const sagaArn = `arn:aws:states:${region}:${account}:stateMachine:${prefix}-order-saga`;
+    const plan = deploymentPlan(app);
+    const names = plan.names({ stage: config.stage, region, accountId: account });
+    if (names.prefix !== prefix) throw new Error(`the stage prefix ${prefix} differs from the plan's ${names.prefix}`);
+    const home = names.inRegion(args.homeRegion ?? region);
+    const sagaArn = home.stateMachineArn;
     const senderIdentity = `arn:aws:ses:${region}:${account}:identity/${config.senderEmail.split('@')[1]}`;
 
     const functions = new Map<string, ServiceFunction>();
-    for (const action of functionActions(app)) {
-      const needs = FUNCTION_NEEDS[action.id];
-      if (!needs) throw new Error(`FUNCTION_NEEDS has no entry for ${action.id}`);
+    for (const action of plan.functions) {
+      const needs = action.needs;
       const environment: Record<string, pulumi.Input<string>> = { EVENT_BUS_NAME: args.eventBusName };
       const statements: Statement[] = [];
       for (const { table, access } of needs.tables) {
@@ -59,14 +73,18 @@ export class RegionalServices extends pulumi.ComponentResource {
         statements.push({
           Effect: 'Allow',
           Action: access === 'read' ? ['dynamodb:GetItem', 'dynamodb:Query'] : ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          Resource: pulumi.interpolate`arn:aws:dynamodb:${region}:${account}:table/${tableName}`,
+          Resource: names.tableArn(table),
         });
       }
-      if (needs.publishes) statements.push({ Effect: 'Allow', Action: 'events:PutEvents', Resource: args.eventBusArn });
+      if (needs.publishes && args.endpoint) {
+        // The endpoint routes each PutEvents to either region's bus; IAM authorizes it on the bus that receives it.
+        environment.EVENT_BUS_ENDPOINT_ID = args.endpoint.endpointId;
+        statements.push({ Effect: 'Allow', Action: 'events:PutEvents', Resource: [...args.endpoint.eventBusArns] });
+      } else if (needs.publishes) statements.push({ Effect: 'Allow', Action: 'events:PutEvents', Resource: args.eventBusArn });
       if (needs.startsSaga || needs.readsSaga) environment.ORDER_SAGA_ARN = sagaArn;
       if (needs.startsSaga) statements.push({ Effect: 'Allow', Action: 'states:StartExecution', Resource: sagaArn });
       // The order view reads its saga's execution, which is named after the order (so any execution of the saga).
-      if (needs.readsSaga) statements.push({ Effect: 'Allow', Action: 'states:DescribeExecution', Resource: `${sagaArn.replace(':stateMachine:', ':execution:')}:*` });
+      if (needs.readsSaga) statements.push({ Effect: 'Allow', Action: 'states:DescribeExecution', Resource: home.executionArnPattern });
       if (needs.sendsEmail) {
         environment.SENDER_EMAIL = config.senderEmail;
         statements.push({ Effect: 'Allow', Action: 'ses:SendEmail', Resource: senderIdentity });
@@ -75,7 +93,7 @@ export class RegionalServices extends pulumi.ComponentResource {
       const created = new ServiceFunction(
         `${name}-fn-${actionSlug(action.id)}`,
         {
-          functionName: `${prefix}-${actionSlug(action.id)}`.slice(0, 64),
+          functionName: names.functionName(action.id),
           service: action.service,
           handlerFile: file,
           bundle: args.bundles.then((all) => all.get(file)),
@@ -91,13 +109,12 @@ export class RegionalServices extends pulumi.ComponentResource {
     }
     const fn = (id: string) => functions.get(id) as ServiceFunction;
 
-    const sagaTasks = app.actions.filter((a) => a.trigger.kind === 'saga-step' && !a.trigger.publishOnly);
     const saga = new OrderSaga(
       `${name}-saga`,
       {
-        stateMachineName: `${prefix}-order-saga`,
+        stateMachineName: names.stateMachineName,
         app,
-        functionArns: Object.fromEntries(sagaTasks.map((a) => [a.id, fn(a.id).functionArn])),
+        functionArns: Object.fromEntries(plan.sagaTasks.map((a) => [a.id, fn(a.id).functionArn])),
         eventBusName: args.eventBusName,
         eventBusArn: args.eventBusArn,
         type: config.sagaType,
@@ -107,8 +124,8 @@ export class RegionalServices extends pulumi.ComponentResource {
     );
     this.stateMachineArn = saga.stateMachineArn;
 
-    for (const subscription of app.subscriptions) {
-      const ruleName = `${prefix}-${actionSlug(subscription.id)}`.slice(0, 64);
+    for (const subscription of plan.subscriptions) {
+      const ruleName = names.ruleName(subscription.id);
       const resourceName = `${name}-sub-${actionSlug(subscription.id)}`;
       let created: Subscription;
       if (subscription.target === 'api-destination') {
@@ -155,8 +172,8 @@ export class RegionalServices extends pulumi.ComponentResource {
     const api = new OrderApi(
       `${name}-api`,
       {
-        apiName: `${prefix}-orders`,
-        routes: app.actions.flatMap((a) => (a.trigger.kind === 'api' ? [{ routeKey: `${a.trigger.method} ${a.trigger.path}`, functionName: fn(a.id).functionName, functionArn: fn(a.id).functionArn }] : [])),
+        apiName: names.apiName,
+        routes: plan.apiRoutes.map((route) => ({ routeKey: route.routeKey, functionName: fn(route.actionId).functionName, functionArn: fn(route.actionId).functionArn })),
         logRetentionDays: config.logRetentionDays,
       },
       parent,

@@ -1,3 +1,4 @@
+import { STAGE_NAME, stagePrefix } from '../model/deployment';
 import { ConfigValidationError } from './errors';
 import { LOG_RETENTION_RULE, isLogRetentionDays } from './limits';
 
@@ -34,7 +35,7 @@ export const SECRET_CONFIG_KEYS: readonly string[] = [`eventflow:${DELIVERY_PROV
 
 /** The prefix of every resource name of a stage, and the name of its event bus in every region. */
 export function resourcePrefix(stage: string): string {
-  return `eventflow-${stage}`;
+  return stagePrefix(stage);
 }
 
 /** The `eventflow:*` settings of a flat Pulumi config map (`eventflow:stage` → `stage`), secrets left out. */
@@ -78,7 +79,7 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
   if (typeof region !== 'string' || !REGION.test(region)) problems.push({ resource: file, property: 'aws:region', message: `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
-  const stage = text('stage', raw.stage, /^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and hyphens, at most 16 characters');
+  const stage = text('stage', raw.stage, STAGE_NAME, 'lower-case letters, digits and hyphens, at most 16 characters');
   const accountId = text('accountId', raw.accountId, ACCOUNT, 'a 12-digit account id');
 
   const allowed = raw.allowedAccountIds === undefined ? undefined : typeof raw.allowedAccountIds === 'string' ? safeParse(raw.allowedAccountIds) : raw.allowedAccountIds;

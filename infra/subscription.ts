@@ -6,6 +6,7 @@ import * as sqs from '@pulumi/aws/sqs';
 import * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
+import { PROVIDER_IDEMPOTENCY_HEADER } from '../model/deployment';
 import { LAMBDA_ASYNC_DEFAULTS, SUBSCRIPTION_DEFAULTS } from './defaults';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
@@ -133,17 +134,25 @@ export class Subscription extends pulumi.ComponentResource {
         maximumEventAgeInSeconds: args.retryPolicy?.maximumEventAgeInSeconds ?? SUBSCRIPTION_DEFAULTS.maximumEventAgeInSeconds,
       },
     };
+    // An API destination sends each event's idempotency key as a header (a JSONPath header value, read from the
+    // matched event), so the provider can tell a redelivery from a new fact.
+    const header = (path: string) => (args.target.kind === 'api-destination' ? { httpTarget: { headerParameters: { [PROVIDER_IDEMPOTENCY_HEADER.name]: path } } } : {});
     new cloudwatch.EventTarget(
       `${name}-target`,
       {
         rule: rule.name,
         ...delivery,
+        ...header(PROVIDER_IDEMPOTENCY_HEADER.path),
         ...(args.inputTransformer ? { inputTransformer: { inputPaths: args.inputTransformer.inputPaths ?? {}, inputTemplate: args.inputTransformer.inputTemplate } } : {}),
       },
       parent,
     );
     // The same destination, role, retry policy and DLQ; InputPath hands it the original event, not the envelope.
-    if (redriveRule) new cloudwatch.EventTarget(`${name}-redrive-target`, { rule: redriveRule.name, ...delivery, inputPath: REDRIVE_INPUT_PATH }, parent);
+    // The redrive rule matches the redrive envelope, so the key sits under the original event it carries.
+    if (redriveRule) {
+      const keyInEnvelope = PROVIDER_IDEMPOTENCY_HEADER.path.replace(/^\$/, REDRIVE_INPUT_PATH);
+      new cloudwatch.EventTarget(`${name}-redrive-target`, { rule: redriveRule.name, ...delivery, inputPath: REDRIVE_INPUT_PATH, ...header(keyInEnvelope) }, parent);
+    }
 
     this.registerOutputs({
       ruleName: this.ruleName,

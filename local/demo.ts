@@ -19,7 +19,8 @@ interface DemoOrder {
  * Places `count` orders over HTTP with the demo mix, `concurrency` at a time, showing progress; then prints
  * orders by final status and reason, events by type, the depth of every DLQ and on-failure queue, p50/p99
  * order latency (POST until the order's final status is visible), and the full event trace of one order by its
- * correlation id.
+ * correlation id. With two regions the endpoint fails over to the secondary a third of the way through and back
+ * at two thirds, and the summary shows what each region ran.
  */
 export async function runDemo(system: LocalSystem, count: number, out: NodeJS.WritableStream = process.stdout, concurrency = 8): Promise<DemoOrder[]> {
   const plan = Array.from({ length: count }, (_, i) => pick(i));
@@ -39,7 +40,16 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
-        const choice = plan[next++] as (typeof DEMO_MIX)[number];
+        const index = next++;
+        const choice = plan[index] as (typeof DEMO_MIX)[number];
+        if (system.globalEndpoint && index === Math.floor(count / 3)) {
+          await system.setPrimaryHealthy(false);
+          out.write(`${tty ? '\n' : ''}  primary region unhealthy: the global endpoint fails over to ${system.regions[1]?.region}\n`);
+        }
+        if (system.globalEndpoint && index === Math.floor((2 * count) / 3)) {
+          await system.setPrimaryHealthy(true);
+          out.write(`${tty ? '\n' : ''}  primary region healthy: the global endpoint fails back to ${system.regions[0]?.region}\n`);
+        }
         progress();
         done.push(await placeAndFollow(system.apiUrl, choice.customerId, choice.productId));
         progress();
@@ -64,6 +74,16 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
   // Rule DLQs (`-dlq`: EventBridge could not deliver) and on-failure queues (`-async-failures`: a function failed after Lambda's retries).
   out.write('\nDead-letter queues\n');
   for (const [name, queue] of system.queues) out.write(`  ${name.padEnd(44)} ${queue.depth}\n`);
+
+  if (system.globalEndpoint) {
+    const counts = system.globalEndpoint.counts();
+    out.write('\nRegions (the saga, the API and the tables run in the home region; see README, "Two regions")\n');
+    for (const region of system.regions) {
+      out.write(`  ${region.region.padEnd(16)} events routed ${String(counts.routed[region.region] ?? 0).padStart(6)}, replicated ${String(counts.replicated[region.region] ?? 0).padStart(6)}, archived ${String(region.bus.archived().length).padStart(6)}\n`);
+    }
+    const starts = system.stepFunctions.starts;
+    out.write(`  saga StartExecution requests ${starts.requests}, executions started ${starts.started} (one per order, whichever region saw OrderCreated)\n`);
+  }
 
   const latencies = done.map((order) => order.latencyMs).sort((a, b) => a - b);
   out.write(`\nOrder latency (POST until the final status is visible): p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms\n`);

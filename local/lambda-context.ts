@@ -1,9 +1,9 @@
-import { actionSlug } from '../model/application';
 import type { Context } from 'aws-lambda';
+import { LOCAL_NAMES, LOCAL_PLACEMENT } from './placement';
 
-/** The local function's name for a model action, as its Lambda context and ARN carry it. */
+/** The local function's name for a model action, as its Lambda context and ARN carry it (the plan's name for it). */
 export function localFunctionName(actionId: string): string {
-  return `local-${actionSlug(actionId)}`;
+  return LOCAL_NAMES.functionName(actionId);
 }
 
 /** The local functions' timeout unless told otherwise: the deployed functions' (infra FUNCTION_DEFAULTS, 15 s). */
@@ -16,7 +16,7 @@ export function lambdaContext(functionName = 'eventflow-test', remainingMs = LOC
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:111111111111:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_PLACEMENT.region}:${LOCAL_PLACEMENT.accountId}:function:${functionName}`,
     memoryLimitInMB: '256',
     awsRequestId: `request-${Math.random().toString(16).slice(2)}`,
     logGroupName: `/aws/lambda/${functionName}`,

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { LAMBDA_ASYNC_DEFAULTS } from '../infra/defaults';
 import { EventflowError } from '../model/errors';
 import type { LocalQueue } from './bus/local-queue';
+import { LOCAL_PLACEMENT } from './placement';
 
 /** How Lambda handles a function's asynchronous invocations (PutFunctionEventInvokeConfig). */
 export interface AsyncInvokeConfig {
@@ -139,8 +140,8 @@ export class LambdaService {
   private readonly account: string;
 
   constructor(private readonly options: LambdaServiceOptions = {}) {
-    this.region = options.region ?? 'eu-west-1';
-    this.account = options.account ?? '000000000000';
+    this.region = options.region ?? LOCAL_PLACEMENT.region;
+    this.account = options.account ?? LOCAL_PLACEMENT.accountId;
     if (options.journalFile) mkdirSync(dirname(options.journalFile), { recursive: true });
   }
 
@@ -173,9 +174,13 @@ export class LambdaService {
     return this.lookup(nameOrArn).handler(event);
   }
 
+  /** Asynchronous invocations accepted since start, by function name (the two-region benchmark counts them). */
+  readonly accepted = new Map<string, number>();
+
   /** Accepts an asynchronous invocation (Lambda's 202) and returns its request id; the function runs afterwards. */
   invokeAsync(nameOrArn: string, event: unknown): string {
     const fn = this.lookup(nameOrArn);
+    this.accepted.set(fn.name, (this.accepted.get(fn.name) ?? 0) + 1);
     const queued: Queued = { requestId: randomUUID(), functionName: fn.name, event, queuedAt: Date.now(), failedAttempts: 0 };
     this.journal({ op: 'queued', requestId: queued.requestId, functionName: queued.functionName, event, queuedAt: queued.queuedAt });
     this.schedule(queued);

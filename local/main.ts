@@ -1,7 +1,8 @@
 /**
  * `npm start`: the order system on this machine. Options: --port N (or PORT), --data-dir DIR, --in-memory,
  * --fail-delivery, --workers N (threads the functions run in; 0 = the main thread), --demo N (place N orders
- * with a realistic mix, print a summary, stop). Prints one line per
+ * with a realistic mix, print a summary, stop), --regions 2 (the secondary region behind a local global endpoint;
+ * with --demo it fails over and back halfway). Prints one line per
  * endpoint (also written to <data dir>/endpoints.json); Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
@@ -18,12 +19,15 @@ async function main(): Promise<void> {
       'fail-delivery': { type: 'boolean', default: false },
       workers: { type: 'string' },
       demo: { type: 'string' },
+      regions: { type: 'string', default: '1' },
     },
   });
   const port = values.port ?? process.env.PORT ?? '3000';
   if (!/^\d+$/.test(port) || Number(port) > 65_535) throw new EventflowError(`--port (or PORT) must be a port number from 0 to 65535, got ${JSON.stringify(port)}`);
   if (values.workers !== undefined && !/^\d+$/.test(values.workers)) throw new EventflowError(`--workers takes a number of threads (0 runs the functions on the main thread), got ${JSON.stringify(values.workers)}`);
+  if (values.regions !== '1' && values.regions !== '2') throw new EventflowError(`--regions takes 1 or 2, got ${JSON.stringify(values.regions)}`);
   const system = await startLocal({
+    regions: values.regions === '2' ? 2 : 1,
     port: Number(port),
     dataDir: values['data-dir'],
     inMemory: values['in-memory'],
@@ -41,6 +45,9 @@ async function main(): Promise<void> {
   out.write(`  Payment provider   ${system.endpoints.paymentProvider}\n`);
   out.write(`  Lambda             ${system.endpoints.lambda}\n`);
   out.write(`  SQS                ${system.endpoints.sqs}   queues: npm run redrive\n`);
+  if (system.globalEndpoint) {
+    out.write(`  Global endpoint    ${system.globalEndpoint.id}   regions ${system.regions.map((region) => region.region).join(', ')} (EndpointId on PutEvents)\n`);
+  }
   out.write(`  Functions          ${system.workers === 0 ? 'on the main thread' : `in ${system.workers} worker thread(s)`}\n`);
   if (values.demo !== undefined) {
     if (!/^[1-9]\d*$/.test(values.demo)) throw new EventflowError(`--demo takes a number of orders, got ${JSON.stringify(values.demo)}`);

@@ -1,6 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Application } from '../model/application';
-import { localFunctionName } from './lambda-context';
+import { LOCAL_NAMES } from './placement';
 import { renderOrderSaga, sagaPublishStates, sagaTaskActions, type StateMachineDefinition } from '../statemachines/order-saga';
 
 // aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
@@ -87,7 +87,7 @@ export class LocalSagaRunner {
 
   constructor(options: LocalSagaOptions) {
     this.definition = renderOrderSaga(options.app, {
-      functionArn: (actionId) => `arn:aws:lambda:eu-west-1:000000000000:function:${localFunctionName(actionId)}`,
+      functionArn: (actionId) => LOCAL_NAMES.functionArn(actionId),
       eventBusName: options.eventBusName,
     });
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: true } });

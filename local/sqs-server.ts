@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventflowError } from '../model/errors';
 import type { LocalQueue, QueueMessage } from './bus/local-queue';
 import { LoopbackServer, replyJson } from './loopback';
+import { LOCAL_PLACEMENT } from './placement';
 
 /** The limits SQS enforces on the operations served here; the local queues have SQS's default attributes. */
 export const SQS_LIMITS = {
@@ -94,8 +95,8 @@ export class SqsServer extends LoopbackServer {
     options: SqsServerOptions = {},
   ) {
     super();
-    this.account = options.account ?? '000000000000';
-    this.region = options.region ?? 'eu-west-1';
+    this.account = options.account ?? LOCAL_PLACEMENT.accountId;
+    this.region = options.region ?? LOCAL_PLACEMENT.region;
   }
 
   override async start(port = 0, host = '127.0.0.1'): Promise<this> {

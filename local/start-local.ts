@@ -4,17 +4,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EventflowError, actionSlug, loadOrderSystem } from '../model';
+import { EventflowError, loadOrderSystem } from '../model';
 import { repoRoot } from '../model/paths';
 import { TABLES, physicalTableName, tableEnvVar } from '../model/tables';
-import { functionActions, handlerFile } from '../functions/handlers';
-import { API_DESTINATION_DEFAULTS, SUBSCRIPTION_DEFAULTS } from '../infra/defaults';
-import { REDRIVE_INPUT_PATH, redrivePattern, redriveRuleName } from '../model/redrive';
+import { handlerFile } from '../functions/handlers';
+import { deploymentPlan } from '../model/deployment';
+import { LOCAL_ENDPOINT_ID, LOCAL_NAMES, LOCAL_PLACEMENT, LOCAL_SECONDARY_REGION } from './placement';
+import { LocalGlobalEndpoint } from './global-endpoint';
 import { EventBridgeServer } from './bus/event-bridge-server';
 import { FaultInjector, type FaultOptions } from './faults';
 import { PaymentSink } from './payment-sink';
-import { LocalEventBus, type BusEvent, type LocalTarget } from './bus/local-event-bus';
-import { LocalQueue } from './bus/local-queue';
+import { LocalEventBus } from './bus/local-event-bus';
+import type { LocalQueue } from './bus/local-queue';
+import { localQueueNames, wireRegion } from './region';
+
+export { deadLetterFile, localQueueNames } from './region';
 import { DeliverySink } from './delivery-sink';
 import { EmailSink } from './email-sink';
 import { HttpApiServer } from './http-api';
@@ -63,6 +67,28 @@ export interface StartLocalOptions {
    * @default LOCAL_FUNCTION_TIMEOUT_MS (the deployed functions' 15 s)
    */
   readonly functionTimeoutMs?: number;
+  /**
+   * 2 runs the stage's second region beside the first, behind a local global endpoint: the secondary region's own
+   * bus, archive, rules, DLQs and functions, the endpoint routing every producer's PutEvents by the primary's
+   * health and replicating each event to the other bus. The saga, the API and the tables stay in the home
+   * (primary) region, as the deployed design has them (README, "Two regions"). @default 1
+   */
+  readonly regions?: 1 | 2;
+  /** How long the global endpoint's replica of an event takes to reach the other bus (ms). @default 250 */
+  readonly replicationLagMs?: number;
+}
+
+/** One region of the local system: what infra deploys per region, on this machine. */
+export interface LocalRegion {
+  readonly region: string;
+  readonly bus: LocalEventBus;
+  readonly lambda: LambdaService;
+  /** The rule DLQ of each subscription, by subscription id. */
+  readonly deadLetterQueues: ReadonlyMap<string, LocalQueue>;
+  /** Every queue of the region by name. */
+  readonly queues: ReadonlyMap<string, LocalQueue>;
+  /** The region's SQS endpoint. */
+  readonly sqs: string;
 }
 
 /** Where each local stand-in listens. */
@@ -77,7 +103,7 @@ export interface LocalEndpoints {
   readonly paymentProvider: string;
   /** SQS (AWS JSON 1.0): every queue of {@link LocalSystem.queues}, at `<sqs>/000000000000/<queue name>`. */
   readonly sqs: string;
-  /** Lambda's Invoke API: every function as `local-<service>-<Action>`. */
+  /** Lambda's Invoke API: every function by its plan name, `eventflow-local-<service>-<Action>`. */
   readonly lambda: string;
 }
 
@@ -106,6 +132,15 @@ export interface LocalSystem {
    * the function failed after Lambda's retries).
    */
   readonly queues: ReadonlyMap<string, LocalQueue>;
+  /** Every region running, the home (primary) region first; one unless started with `regions: 2`. */
+  readonly regions: readonly LocalRegion[];
+  /** The global endpoint in front of the two regions' buses, with `regions: 2`. */
+  readonly globalEndpoint?: LocalGlobalEndpoint;
+  /**
+   * Flips the primary region's health as its CloudWatch alarm would flip the endpoint's Route 53 health check:
+   * unhealthy sends every producer's events to the secondary region, healthy brings them back. Needs `regions: 2`.
+   */
+  setPrimaryHealthy(healthy: boolean): Promise<void>;
   /** The functions by name or ARN, invoked as Lambda invokes them (the Lambda endpoint serves this). */
   readonly lambda: LambdaService;
   /** Waits until no delivery, no asynchronous invocation and no execution is under way. */
@@ -115,20 +150,14 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-/** The local bus's name, as publishers and the redrive tool address it. */
-export const LOCAL_EVENT_BUS_NAME = 'eventflow-local';
+/** The local bus's name, as publishers and the redrive tool address it (the plan's, for the `local` stage). */
+export const LOCAL_EVENT_BUS_NAME = LOCAL_NAMES.eventBusName;
 const EVENT_BUS_NAME = LOCAL_EVENT_BUS_NAME;
-/** Physical table names of the local runtime: `local-<logical name>`. */
-export const LOCAL_TABLE_PREFIX = 'local';
+/** Physical table names of the local runtime: `<prefix>-<logical name>`, as a deployed stage names them. */
+export const LOCAL_TABLE_PREFIX = LOCAL_NAMES.prefix;
 const TABLE_PREFIX = LOCAL_TABLE_PREFIX;
 /** The local saga's state machine, as ListExecutions and RedriveExecution address it. */
-export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:eventflow-local-order-saga';
-const DELIVERY_API_KEY = 'local-delivery-key';
-
-/** The names of a subscription's local queues, as infra names them without the stage prefix (SQS names allow no dots). */
-export function localQueueNames(subscriptionId: string): { readonly deadLetter: string; readonly onFailure: string } {
-  return { deadLetter: `${actionSlug(subscriptionId)}-dlq`, onFailure: `${actionSlug(subscriptionId)}-async-failures` };
-}
+export const STATE_MACHINE_ARN = LOCAL_NAMES.stateMachineArn;
 
 /**
  * Starts the whole order system on this machine: dynalite, the bus (PutEvents, the model's rules, retries,
@@ -163,7 +192,21 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     ...(durable ? { deliveryLog: join(dataDir, 'deliveries.log') } : {}),
     ...(faults ? { faults } : {}),
   });
-  const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]])).start();
+  const twoRegions = options.regions === 2;
+  if (options.regions !== undefined && options.regions !== 1 && options.regions !== 2) throw new EventflowError(`regions must be 1 or 2, got ${String(options.regions)}`);
+  const secondaryDir = join(dataDir, 'regions', LOCAL_SECONDARY_REGION);
+  const secondaryBus = twoRegions
+    ? new LocalEventBus({
+        name: EVENT_BUS_NAME,
+        region: LOCAL_SECONDARY_REGION,
+        archiveFile: join(secondaryDir, 'archive.jsonl'),
+        retryBaseMs,
+        ...(durable ? { deliveryLog: join(secondaryDir, 'deliveries.log') } : {}),
+        ...(faults ? { faults } : {}),
+      })
+    : undefined;
+  const globalEndpoint = secondaryBus ? new LocalGlobalEndpoint({ id: LOCAL_ENDPOINT_ID, primary: bus, secondary: secondaryBus, ...(options.replicationLagMs !== undefined ? { replicationLagMs: options.replicationLagMs } : {}) }) : undefined;
+  const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]]), globalEndpoint ? new Map([[globalEndpoint.id, globalEndpoint]]) : new Map()).start();
   const queues = new Map<string, LocalQueue>();
   const sqs = await new SqsServer(queues).start();
   const lambda = new LambdaService({ retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(dataDir, 'lambda', 'async-journal.jsonl') }) });
@@ -179,7 +222,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   ).start();
 
   Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
+    AWS_REGION: LOCAL_PLACEMENT.region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
@@ -189,6 +232,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     AWS_ENDPOINT_URL_SQS: sqs.url,
     AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
     EVENT_BUS_NAME,
+    ...(globalEndpoint ? { EVENT_BUS_ENDPOINT_ID: globalEndpoint.id } : {}),
     ORDER_SAGA_ARN: STATE_MACHINE_ARN,
     SENDER_EMAIL: 'orders@eventflow.local',
     PAYMENT_PROVIDER_URL: paymentSink.url,
@@ -199,9 +243,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   await prepareTables(dynamoUrl);
 
   // Handlers are loaded only now, after the environment they read at init is set.
-  const functions = await startFunctions(functionActions(app).map((action) => action.id), workers, functionTimeoutMs);
+  const plan = deploymentPlan(app);
+  const functions = await startFunctions(plan.functions.map((action) => action.id), workers, functionTimeoutMs);
   // Faults hit what AWS retries: saga tasks and consumers, keyed on the work so a retry meets the same plan.
-  const faulted = new Set(app.actions.filter((a) => (a.trigger.kind === 'saga-step' && !a.trigger.publishOnly) || a.trigger.kind === 'subscription').map((a) => a.id));
+  const faulted = new Set([...plan.sagaTasks.map((a) => a.id), ...plan.subscriptions.map((s) => s.id)]);
   const invoke = (actionId: string) => async (event: unknown) => {
     if (faults && faulted.has(actionId)) faults.beforeInvocation(actionId, invocationKey(event), orderIdOf(event));
     return functions.invoke(actionId, event);
@@ -213,7 +258,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     retryIntervalMs: retryBaseMs,
     // Ten tries a quarter of the timeout apart outlast a crashed task's in-progress record.
     inProgressRetryMs: Math.ceil(functionTimeoutMs / 4),
-    tasks: Object.fromEntries(app.actions.filter((a) => a.trigger.kind === 'saga-step' && !a.trigger.publishOnly).map((a) => [a.id, invoke(a.id)])),
+    tasks: Object.fromEntries(plan.sagaTasks.map((a) => [a.id, invoke(a.id)])),
     putEvents: async (entries: readonly SagaPutEventsEntry[]) => {
       // The optimized integration's errors are the service's exception names prefixed with its name.
       if (faults?.throttleCall()) throw Object.assign(new Error('Rate exceeded'), { name: 'EventBridge.ThrottlingException' });
@@ -225,34 +270,19 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     },
   });
 
-  const queue = (name: string) => {
-    const created = new LocalQueue(name, options.inMemory ? undefined : deadLetterFile(dataDir, name));
-    queues.set(name, created);
-    return created;
-  };
-  const deadLetterQueues = new Map<string, LocalQueue>();
-  const onFailureQueues = new Map<string, LocalQueue>();
-  for (const subscription of app.subscriptions) {
-    const names = localQueueNames(subscription.id);
-    deadLetterQueues.set(subscription.id, queue(names.deadLetter));
-    if (subscription.target !== 'api-destination') onFailureQueues.set(subscription.id, queue(names.onFailure));
-  }
-  for (const actionId of functionActions(app).map((action) => action.id)) {
-    const onFailure = onFailureQueues.get(actionId);
-    lambda.register({ name: localFunctionName(actionId), handler: invoke(actionId), ...(onFailure ? { onFailure } : {}) });
-  }
-  for (const subscription of app.subscriptions) {
-    const deadLetters = deadLetterQueues.get(subscription.id) as LocalQueue;
-    if (subscription.target === 'api-destination') {
-      const destination = apiDestination(subscription.id, deadLetters, deliverySink);
-      bus.addRule(subscription.id, subscription.pattern, destination.target);
-      // The same destination, reached only by redrive envelopes addressed to this rule (model/redrive.ts).
-      bus.addRule(redriveRuleName(subscription.id), redrivePattern(subscription.id), destination.redriveTarget);
-    } else {
-      // EventBridge hands the event to Lambda asynchronously: delivered once Lambda accepted it; Lambda retries.
-      const functionArn = lambda.getFunction(localFunctionName(subscription.id)).arn;
-      bus.addRule(subscription.id, subscription.pattern, { id: functionArn, retryPolicy: SUBSCRIPTION_DEFAULTS, deadLetterQueue: deadLetters, invoke: async (event) => void lambda.invokeAsync(functionArn, event) });
-    }
+  const primary = wireRegion({ plan, names: LOCAL_NAMES, bus, lambda, invoke, deliverySink, ...(options.inMemory ? {} : { dataDir }) });
+  const { deadLetterQueues } = primary;
+  for (const [name, queue] of primary.queues) queues.set(name, queue);
+  const regions: LocalRegion[] = [{ region: LOCAL_PLACEMENT.region, bus, lambda, deadLetterQueues, queues, sqs: sqs.url }];
+  let secondarySqs: SqsServer | undefined;
+  if (secondaryBus) {
+    // The same functions: in AWS each region runs its own copy of the code, with the home region's saga ARN.
+    const secondaryLambda = new LambdaService({ region: LOCAL_SECONDARY_REGION, retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(secondaryDir, 'lambda', 'async-journal.jsonl') }) });
+    const secondary = wireRegion({ plan, names: LOCAL_NAMES.inRegion(LOCAL_SECONDARY_REGION), bus: secondaryBus, lambda: secondaryLambda, invoke, deliverySink, ...(options.inMemory ? {} : { dataDir: secondaryDir }) });
+    secondarySqs = await new SqsServer(secondary.queues, { region: LOCAL_SECONDARY_REGION }).start();
+    regions.push({ region: LOCAL_SECONDARY_REGION, bus: secondaryBus, lambda: secondaryLambda, deadLetterQueues: secondary.deadLetterQueues, queues: secondary.queues, sqs: secondarySqs.url });
+    secondaryLambda.resume();
+    if (durable) secondaryBus.recover();
   }
   lambda.resume();
   // Work accepted before a crash goes on: deliveries the bus had not finished, executions that were running.
@@ -260,11 +290,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   stepFunctions.resumeInterrupted();
 
   const api = await new HttpApiServer(
-    app.actions.flatMap((action) =>
-      action.trigger.kind === 'api'
-        ? [{ method: action.trigger.method, path: action.trigger.path, handler: invoke(action.id) as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> }]
-        : [],
-    ),
+    plan.apiRoutes.map((route) => ({ method: route.method, path: route.path, handler: invoke(route.actionId) as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> })),
   ).start(options.port ?? Number(process.env.PORT ?? 3000));
 
   const endpoints: LocalEndpoints = {
@@ -282,11 +308,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   const idle = async () => {
     for (let round = 0; round < 50; round++) {
-      await bus.idle();
-      await lambda.idle();
+      for (const region of regions) {
+        await region.bus.idle();
+        await region.lambda.idle();
+      }
       await stepFunctions.idle();
+      await globalEndpoint?.idle();
       await bus.idle();
-      if (bus.pending === 0 && lambda.pending === 0 && stepFunctions.running === 0) return;
+      if (regions.every((region) => region.bus.pending === 0 && region.lambda.pending === 0) && stepFunctions.running === 0) return;
     }
   };
   return {
@@ -302,12 +331,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     deadLetterQueues,
     queues,
     lambda,
+    regions,
+    ...(globalEndpoint ? { globalEndpoint } : {}),
+    setPrimaryHealthy: async (healthy: boolean) => {
+      if (!globalEndpoint) throw new EventflowError('setPrimaryHealthy needs a global endpoint: start the system with regions: 2');
+      globalEndpoint.setPrimaryHealthy(healthy);
+    },
     idle,
     dynamoRequests: dynamo.requests,
     stop: async () => {
       await api.stop();
       await idle();
-      await Promise.all([stepFunctions.stop(), eventBridge.stop(), sqs.stop(), lambdaServer.stop(), emailSink.stop(), deliverySink.stop(), paymentSink.stop(), functions.stop()]);
+      await Promise.all([stepFunctions.stop(), eventBridge.stop(), sqs.stop(), ...(secondarySqs ? [secondarySqs.stop()] : []), lambdaServer.stop(), emailSink.stop(), deliverySink.stop(), paymentSink.stop(), functions.stop()]);
       await dynamo.stop();
     },
   };
@@ -332,34 +367,6 @@ async function startFunctions(actionIds: readonly string[], workers: number, tim
     invoke: (actionId, event) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(localFunctionName(actionId), timeoutMs)),
     stop: async () => undefined,
   };
-}
-
-/**
- * An API destination subscription's target as the local bus calls it, with the policy its deployed counterpart
- * has, and the same destination as its redrive rule's target, which unwraps the envelope as InputPath does.
- */
-function apiDestination(id: string, deadLetters: LocalQueue, deliverySink: DeliverySink): { target: LocalTarget; redriveTarget: LocalTarget } {
-  const arn = `arn:aws:events:eu-west-1:000000000000:api-destination/${EVENT_BUS_NAME}-${actionSlug(id)}/local`;
-  const send = async (body: unknown) => {
-    // An API destination sends the event as the body, with the connection's key, and waits at most 5 s.
-    const response = await fetch(deliverySink.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': DELIVERY_API_KEY }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-    if (response.ok) return;
-    // EventBridge retries an API destination's 401, 407, 409, 429 and 5xx answers; any other 4xx goes to the DLQ
-    // at once (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destinations.html).
-    const retryable = response.status >= 500 || [401, 407, 409, 429].includes(response.status);
-    throw Object.assign(new Error(`delivery provider answered ${response.status}: ${(await response.text()).slice(0, 1000)}`), { name: `HTTP${response.status}`, retryable });
-  };
-  const policy = { id: arn, retryPolicy: API_DESTINATION_DEFAULTS, deadLetterQueue: deadLetters };
-  return { target: { ...policy, invoke: send }, redriveTarget: { ...policy, invoke: (event: BusEvent) => send(valueAt(event, REDRIVE_INPUT_PATH)) } };
-}
-
-/** What a JSONPath of dotted names (`$.detail.event`), as InputPath takes it, selects in an event. */
-function valueAt(event: BusEvent, path: string): unknown {
-  return path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter((key) => key !== '')
-    .reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), event);
 }
 
 /** Creates the model's tables that do not exist yet and seeds the demo data into the ones it created. */
@@ -388,11 +395,6 @@ function orderIdOf(event: unknown): string | undefined {
   const input = event as { order?: { orderId?: unknown }; detail?: { data?: { orderId?: unknown } } } | null;
   const orderId = input?.order?.orderId ?? input?.detail?.data?.orderId;
   return typeof orderId === 'string' ? orderId : undefined;
-}
-
-/** Where a local queue keeps its messages. */
-export function deadLetterFile(dataDir: string, queueName: string): string {
-  return join(dataDir, 'dlq', `${queueName}.json`);
 }
 
 /** dynalite in its own process (local/dynalite-server.cjs), persisted at `path` or in memory; the benchmark measures a fresh one. */

@@ -159,7 +159,11 @@ export class StepFunctionsServer extends LoopbackServer {
     }
   }
 
+  /** StartExecution requests answered, and how many of them started an execution (the rest named one that exists). */
+  readonly starts = { requests: 0, started: 0 };
+
   private startExecution(body: Record<string, unknown>, res: ServerResponse): void {
+    this.starts.requests++;
     if (body.stateMachineArn !== this.stateMachineArn) return reply(res, 400, { __type: 'StateMachineDoesNotExist', message: `State Machine Does Not Exist: '${String(body.stateMachineArn)}'` });
     const name = body.name === undefined ? crypto.randomUUID() : String(body.name);
     if (!EXECUTION_NAME.test(name)) return reply(res, 400, { __type: 'InvalidName', message: `Invalid Name: '${name}'` });
@@ -178,6 +182,7 @@ export class StepFunctionsServer extends LoopbackServer {
     }
     const record: ExecutionRecord = { state: { arn, name, input, startDate: Date.now(), status: 'RUNNING', redriveCount: 0 }, done: Promise.resolve(), active: false };
     this.executions.set(arn, record);
+    this.starts.started++;
     this.save(record.state);
     this.launch(record, undefined);
     reply(res, 200, { executionArn: arn, startDate: record.state.startDate / 1000 });

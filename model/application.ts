@@ -1,6 +1,7 @@
 import type { EventCatalog, EventVersion } from './catalog';
 import { ModelValidationError, type ModelProblem } from './errors';
 import { subscriptionPattern, type EventPattern } from './patterns';
+import type { TableDefinition } from './tables';
 
 /** An event a consumer understands: a name (meaning version 1) or a name and a version. */
 export type EventSelector = string | { readonly event: string; readonly version: number };
@@ -38,12 +39,29 @@ export interface SubscriptionTrigger {
 
 export type Trigger = ApiTrigger | SagaStepTrigger | SubscriptionTrigger;
 
+/**
+ * What an action's function touches beyond its input, so each deployment grants exactly that (IAM statements,
+ * environment variables) and the local runtime wires the same. Only actions that run as a function have needs.
+ */
+export interface ActionNeeds {
+  readonly tables: ReadonlyArray<{ readonly table: TableDefinition; readonly access: 'read' | 'write' }>;
+  /** Calls PutEvents itself (the saga publishes for its tasks). */
+  readonly publishes?: boolean;
+  /** Starts the order's saga execution (StartExecution). */
+  readonly startsSaga?: boolean;
+  /** Reads the state of an order's saga execution (DescribeExecution). */
+  readonly readsSaga?: boolean;
+  readonly sendsEmail?: boolean;
+}
+
 /** One row of the design table: what starts the action and which facts it emits. */
 export interface ActionDefinition {
   readonly description: string;
   readonly trigger: Trigger;
   /** Names of the events the action may emit; every live version of each is published. */
   readonly emits: readonly string[];
+  /** What its function touches; required for an action that runs as a function, refused for one that does not. */
+  readonly needs?: ActionNeeds;
 }
 
 export interface ServiceDefinition {
@@ -78,6 +96,14 @@ export interface Action {
   readonly inputs: readonly EventVersion[];
   /** Names of the events the action emits. */
   readonly emits: readonly string[];
+  /**
+   * The action runs as a function: an API route, a saga step that does work, or a subscription delivered to Lambda.
+   * A publish-only saga step is the saga's own `events:putEvents`; a state-machine or API-destination
+   * subscription is a rule target.
+   */
+  readonly runsAsFunction: boolean;
+  /** What its function touches (no tables, nothing else, for an action that runs no function). */
+  readonly needs: ActionNeeds;
 }
 
 /** A choreographed subscription with its EventBridge pattern derived from the model. */
@@ -226,7 +252,12 @@ function resolveAction(
   if (new Set(definition.emits).size !== definition.emits.length) problems.push({ where, problem: 'lists an emitted event twice' });
 
   const style: ActionStyle = trigger.kind === 'api' ? 'api' : trigger.kind === 'saga-step' ? 'orchestrated' : 'choreographed';
-  return { id: `${service}.${name}`, service, name, description: definition.description, style, trigger, inputs, emits: definition.emits };
+  const runsAsFunction =
+    trigger.kind === 'api' || (trigger.kind === 'saga-step' && !trigger.publishOnly) || (trigger.kind === 'subscription' && trigger.target === 'lambda');
+  if (runsAsFunction && !definition.needs) problems.push({ where, problem: 'runs as a function, so it must declare its needs (tables and calls), even if none' });
+  if (!runsAsFunction && definition.needs) problems.push({ where, problem: 'declares needs, but runs no function (a publish-only saga step or a rule target)' });
+  const needs = definition.needs ?? { tables: [] };
+  return { id: `${service}.${name}`, service, name, description: definition.description, style, trigger, inputs, emits: definition.emits, runsAsFunction, needs };
 }
 
 function producerProblems(actions: readonly Action[], catalog: EventCatalog): ModelProblem[] {

@@ -3,9 +3,12 @@ import { EventCatalog } from './catalog';
 import { ORDER_SYSTEM } from './order-system';
 
 export { Application, actionSlug } from './application';
+export { DeploymentPlan, ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN, PROVIDER_IDEMPOTENCY_HEADER, PlacementError, ResourceNames, STAGE_NAME, deploymentPlan, stagePrefix } from './deployment';
+export type { ApiRoute, Placement } from './deployment';
 export type {
   Action,
   ActionDefinition,
+  ActionNeeds,
   ActionStyle,
   ApiTrigger,
   ApplicationDefinition,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Application } from '../model/application';
+import { deploymentPlan } from '../model/deployment';
 import { EventflowError } from '../model/errors';
 import { repoRoot } from '../model/paths';
 
@@ -41,11 +42,10 @@ export function renderOrderSaga(app: Application, bindings: SagaBindings, now: D
   return fill(readOrderSaga(), (kind, argument) => {
     switch (kind) {
       case 'FunctionArn': {
-        const action = app.actions.find((candidate) => candidate.id === argument);
-        if (action?.trigger.kind !== 'saga-step' || action.trigger.publishOnly) {
+        if (argument === undefined || !deploymentPlan(app).isSagaTask(argument)) {
           throw new SagaDefinitionError(`\${FunctionArn:${argument}}: the model has no saga step "${argument}" that runs a function`);
         }
-        return bindings.functionArn(action.id);
+        return bindings.functionArn(argument);
       }
       case 'EventBusName':
         return bindings.eventBusName;

@@ -1,8 +1,11 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SDK_CLIENT_DEFAULTS, consumerFromEnv, requiredEnv } from '../shared';
+import { SDK_CLIENT_DEFAULTS, consumerFromEnv, sagaFromEnv } from '../shared';
 
-const sagaArn = requiredEnv('ORDER_SAGA_ARN');
-const stepFunctions = new SFNClient({ ...SDK_CLIENT_DEFAULTS });
+const saga = sagaFromEnv();
+const sagaArn = saga.stateMachineArn;
+// The saga lives in the stage's home region, which need not be this function's: a replicated or failed-over
+// OrderCreated reaches the other region too, and its StartExecution must meet the same execution name.
+const stepFunctions = new SFNClient({ ...SDK_CLIENT_DEFAULTS, region: saga.region });
 
 /**
  * Choreography starts orchestration. An EventBridge rule cannot name the execution it starts, so this

@@ -8,7 +8,7 @@ export { EventPublisher, PUBLISH_DEFAULTS, PUT_EVENTS_LIMITS, RETRYABLE_ERROR_CO
 export type { PendingEntry, PublishedEvent, PublisherOptions, RetryOptions } from './publish';
 export { powertoolsFor, resolvePowertools, traced } from './powertools';
 export type { TracerLike } from './powertools';
-export { MissingConfigurationError, requiredEnv, tableName } from './env';
+export { InvalidConfigurationError, MissingConfigurationError, eventBusFromEnv, requiredEnv, sagaFromEnv, tableName } from './env';
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
 export { SDK_CLIENT_DEFAULTS } from './sdk';

@@ -1,5 +1,5 @@
 import { build, type Metafile } from 'esbuild';
-import { cpSync, linkSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { repoRoot } from '../../model/paths';
 
@@ -11,7 +11,11 @@ export const ENTRY_FILE = 'index.mjs';
 
 /** Where deployable function folders are written (git-ignored): `<repo>/.build/functions/<name>/`. */
 export const BUILD_DIR = join(repoRoot(), '.build', 'functions');
-const ESBUILD_OUT = join(repoRoot(), '.build', 'esbuild');
+// Per process: two programs evaluating at once (parallel test workers, a synth beside a test) would otherwise
+// delete each other's output between building and linking. Function folders hard-link their files, so the
+// output can go when the process does.
+const ESBUILD_OUT = join(repoRoot(), '.build', 'esbuild', String(process.pid));
+let cleanupRegistered = false;
 
 // esbuild emits ESM for code splitting; CommonJS dependencies inside still call require() and read __dirname.
 const ESM_SHIMS = [
@@ -40,6 +44,10 @@ export function bundleHandlers(files: readonly string[]): Promise<Map<string, Bu
 async function runBuild(files: readonly string[]): Promise<Map<string, Bundle>> {
   const names = files.map((_file, index) => `fn${index}`);
   rmSync(ESBUILD_OUT, { recursive: true, force: true });
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.once('exit', () => rmSync(ESBUILD_OUT, { recursive: true, force: true }));
+  }
   const result = await build({
     entryPoints: Object.fromEntries(files.map((file, index) => [names[index], file])),
     bundle: true,
@@ -81,11 +89,22 @@ export function writeFunctionFolder(name: string, bundle: Bundle, catalogDir: st
   // The same function deployed in two regions is one folder, put together once per program run.
   if (written.get(dir) === bundle) return dir;
   written.set(dir, bundle);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const [file, source] of bundle) linkSync(source, join(dir, file));
-  cpSync(catalogDir, join(dir, 'catalog'), { recursive: true });
-  return dir;
+  // Put together beside it, then swapped in: another process may be writing the same folder (same content).
+  const staging = `${dir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  for (const [file, source] of bundle) linkSync(source, join(staging, file));
+  cpSync(catalogDir, join(staging, 'catalog'), { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(staging, dir);
+      return dir;
+    } catch (error) {
+      // ENOTEMPTY/EEXIST: the other process swapped its copy in between; take its place again.
+      if (attempt >= 5) throw error;
+    }
+  }
 }
 
 /** An output file and every chunk it imports, transitively, by file name (metafile paths are relative to the cwd). */

@@ -1,7 +1,8 @@
 /**
- * `npm run synth -- --stack dev`: evaluates the stack under Pulumi mocks (no AWS account, no Pulumi CLI) and
- * writes the resource graph to synth/<stack>.json and a readable summary to synth/<stack>.md, for code review.
- * Secret inputs are written as "[secret]".
+ * `npm run synth -- --stack dev`: evaluates the stack under Pulumi mocks (no AWS account, no Pulumi CLI) that answer
+ * with AWS's id, ARN and URL formats, and writes every resource and the resource graph (parent tree, dependencies,
+ * references by ARN) to synth/<stack>.json, and a readable summary with a diagram of the components by region to
+ * synth/<stack>.md, for code review. Secret inputs are written as "[secret]".
  */
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { componentDiagram, resourceGraph, type ResourceGraph } from './graph';
 import type { RecordedResource } from './mocks';
 import type { SynthResult } from './synthesize';
 
@@ -9,17 +10,19 @@ const INTERESTING = ['name', 'eventPattern', 'retryPolicy', 'deadLetterConfig', 
 export const REDACTED = '[secret]';
 
 /**
- * Writes `<stack>.json` (the resource graph) and `<stack>.md` (a readable summary) into `outDir`, every input the
+ * Writes `<stack>.json` (every resource, and the resource graph: parent tree, dependencies, references by ARN) and
+ * `<stack>.md` (a readable summary with a diagram of the components by region) into `outDir`, every input the
  * program passed as a Pulumi secret replaced by {@link REDACTED}. Returns the paths written.
  */
 export function writeSynthFiles(result: SynthResult, outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
   const resources = result.resources.map((r) => ({ ...r, inputs: redacted(r) }));
-  const graph = resources.map((r) => ({ type: r.type, name: r.name, parent: parentOf(r.inputs), inputs: r.inputs, secretInputs: r.secretInputs }));
+  const graph = resourceGraph(result.resources);
   const json = join(outDir, `${result.stack}.json`);
   const md = join(outDir, `${result.stack}.md`);
-  writeFileSync(json, `${JSON.stringify({ stack: result.stack, outputs: result.outputs, resources: graph }, null, 2)}\n`);
-  writeFileSync(md, markdown(result, resources));
+  const listed = resources.map(({ urn, type, name, parent, provider, region, accountId, id, inputs, secretInputs, outputs }) => ({ urn, type, name, parent, provider, region, accountId, id, inputs, secretInputs, outputs }));
+  writeFileSync(json, `${JSON.stringify({ stack: result.stack, outputs: result.outputs, graph, resources: listed }, null, 2)}\n`);
+  writeFileSync(md, markdown(result, resources, graph));
   return [json, md];
 }
 
@@ -35,20 +38,28 @@ function redacted(resource: RecordedResource): Record<string, unknown> {
   return walk(resource.inputs, '') as Record<string, unknown>;
 }
 
-function parentOf(inputs: Record<string, unknown>): string | undefined {
-  return typeof inputs.parent === 'string' ? inputs.parent : undefined;
-}
-
-function markdown(result: SynthResult, resources: readonly RecordedResource[]): string {
+function markdown(result: SynthResult, resources: readonly RecordedResource[], graph: ResourceGraph): string {
   const byType = new Map<string, number>();
   for (const r of resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-  const lines = [`# Stack ${result.stack}: ${resources.length} resources`, '', '## Outputs', '', '```json', JSON.stringify(result.outputs, null, 2), '```', '', '## Resources by type', '', '| type | count |', '| --- | --- |'];
+  const lines = [`# Stack ${result.stack}: ${resources.length} resources`, '', '## Outputs', '', '```json', JSON.stringify(result.outputs, null, 2), '```', ''];
+  lines.push('## Components by region', '', '```mermaid', componentDiagram(graph), '```', '');
+  lines.push(
+    '## Resource graph',
+    '',
+    `${result.stack}.json holds the graph: ${graph.nodes.length} nodes, ${graph.parents.length} parent edges, ${graph.dependsOn.length} dependencies, ${graph.arnReferences.length} references by ARN (an input equal to, or containing, another resource's ARN).`,
+    '',
+  );
+  lines.push('| region | account | resources |', '| --- | --- | --- |');
+  const placements = new Map<string, number>();
+  for (const r of resources) if (r.custom && !r.type.startsWith('pulumi:providers:')) placements.set(`${r.region} | ${r.accountId}`, (placements.get(`${r.region} | ${r.accountId}`) ?? 0) + 1);
+  for (const [placement, count] of [...placements].sort()) lines.push(`| ${placement} | ${count} |`);
+  lines.push('', '## Resources by type', '', '| type | count |', '| --- | --- |');
   for (const [type, count] of [...byType].sort()) lines.push(`| ${type} | ${count} |`);
-  lines.push('', '## Resources', '', '| type | name | what matters |', '| --- | --- | --- |');
+  lines.push('', '## Resources', '', '| type | name | region | what matters |', '| --- | --- | --- | --- |');
   for (const r of resources) {
     const shown = Object.fromEntries(INTERESTING.filter((key) => r.inputs[key] !== undefined).map((key) => [key, r.inputs[key]]));
     const secret = r.secretInputs.length > 0 ? ` (secret: ${r.secretInputs.join(', ')})` : '';
-    lines.push(`| ${r.type} | ${r.name} | ${JSON.stringify(shown).replace(/\|/g, '\\|')}${secret} |`);
+    lines.push(`| ${r.type} | ${r.name} | ${r.region} | ${JSON.stringify(shown).replace(/\|/g, '\\|')}${secret} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { entrySize } from '../../functions/shared/publish';
+import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/deployment';
 import { drainRest, readBodyWithin } from '../http-api';
+import type { LocalGlobalEndpoint } from '../global-endpoint';
 import { LoopbackServer, replyJson } from '../loopback';
 import type { LocalEventBus, PutEventsEntry, PutEventsResult } from './local-event-bus';
 
@@ -46,7 +48,15 @@ const AWS_JSON_CONTENT_TYPE = /^application\/(x-amz-json-1\.[01]|json)\s*(;|$)/i
  */
 export class EventBridgeServer extends LoopbackServer {
 
-  constructor(private readonly buses: ReadonlyMap<string, LocalEventBus>) {
+  /**
+   * @param buses the region's buses, by name
+   * @param endpoints global endpoints by id: a PutEvents with an EndpointId goes to the bus the endpoint routes to,
+   *   which may be another region's (the SDK sends it to this same URL, signed with SigV4a)
+   */
+  constructor(
+    private readonly buses: ReadonlyMap<string, LocalEventBus>,
+    private readonly endpoints: ReadonlyMap<string, LocalGlobalEndpoint> = new Map(),
+  ) {
     super();
   }
 
@@ -88,13 +98,24 @@ export class EventBridgeServer extends LoopbackServer {
     if ('__type' in checked) return refuse(checked);
     // An injected throttle refuses the whole call, as AWS does past the account's PutEvents quota.
     if ([...this.buses.values()].some((bus) => bus.throttleCall())) return refuse({ __type: 'ThrottlingException', message: 'Rate exceeded' });
+    const endpointId = (body as { EndpointId?: unknown }).EndpointId;
+    if (typeof endpointId === 'string') {
+      const endpoint = this.endpoints.get(endpointId);
+      if (!endpoint) return refuse({ __type: 'ResourceNotFoundException', message: `Endpoint ${endpointId} does not exist (known: ${[...this.endpoints.keys()].join(', ') || 'none'}).` });
+      const results = checked.entries.map((entry) =>
+        (entry.EventBusName ?? 'default') === endpoint.eventBusName
+          ? endpoint.route(entry, (bus, routed) => this.putEntry(routed, bus))
+          : { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName ?? 'default'} is not behind endpoint ${endpointId} (its bus is ${endpoint.eventBusName}).` },
+      );
+      return reply(res, 200, { Entries: results, FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length });
+    }
     const results = checked.entries.map((entry) => this.putEntry(entry));
     reply(res, 200, { Entries: results, FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length });
   }
 
   /** One entry to its bus, after the checks the bus does not make (DetailType's length, Detail's depth and numbers). */
-  private putEntry(entry: PutEventsEntry): PutEventsResult {
-    const bus = this.busFor(entry.EventBusName);
+  private putEntry(entry: PutEventsEntry, to?: LocalEventBus): PutEventsResult {
+    const bus = to ?? this.busFor(entry.EventBusName);
     if (!bus) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName ?? 'default'} does not exist.` };
     if (entry.Source && entry.DetailType && entry.Detail) {
       const length = [...entry.DetailType].length;
@@ -160,12 +181,11 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 /** A whole request refused, in the AWS JSON protocol's error shape. */
 interface Refusal {
-  readonly __type: 'UnknownOperationException' | 'SerializationException' | 'ValidationException' | 'ThrottlingException';
+  readonly __type: 'UnknownOperationException' | 'SerializationException' | 'ValidationException' | 'ThrottlingException' | 'ResourceNotFoundException';
   readonly message: string;
 }
 
 const STRING_MEMBERS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
-const ENDPOINT_ID = /^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/;
 /** What Date can represent, in epoch seconds (±8.64e15 ms). */
 const MAX_EPOCH_SECONDS = 8.64e12;
 
@@ -202,8 +222,8 @@ function checkPutEvents(body: Record<string, unknown>): { readonly entries: PutE
     return validation([`Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${maxEntries}`}`]);
   }
   const problems: string[] = [];
-  if (typeof body.EndpointId === 'string' && (body.EndpointId.length > 50 || !ENDPOINT_ID.test(body.EndpointId))) {
-    problems.push(`Value at 'endpointId' failed to satisfy constraint: Member must have length less than or equal to 50 and satisfy regular expression pattern: ${ENDPOINT_ID.source}`);
+  if (typeof body.EndpointId === 'string' && (body.EndpointId.length > ENDPOINT_ID_MAX_LENGTH || !ENDPOINT_ID_PATTERN.test(body.EndpointId))) {
+    problems.push(`Value at 'endpointId' failed to satisfy constraint: Member must have length less than or equal to ${ENDPOINT_ID_MAX_LENGTH} and satisfy regular expression pattern: ${ENDPOINT_ID_PATTERN.source}`);
   }
   entries.forEach((entry, index) => {
     for (const [name, value, max] of [['traceHeader', entry.TraceHeader, maxTraceHeaderLength], ['eventBusName', entry.EventBusName, maxEventBusNameLength]] as const) {

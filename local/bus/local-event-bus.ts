@@ -5,6 +5,7 @@ import type { FaultInjector } from '../faults';
 import { LocalQueue } from './local-queue';
 import { validatePattern, type PatternInput } from './pattern';
 import { RuleIndex } from './rule-index';
+import { LOCAL_PLACEMENT } from '../placement';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -72,12 +73,12 @@ export class LocalEventBus {
   private readonly rules = new RuleIndex<{ ruleName: string; target: LocalTarget }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly account: string;
-  private readonly region: string;
+  readonly region: string;
 
   constructor(private readonly options: LocalEventBusOptions) {
     this.name = options.name;
-    this.account = options.account ?? '000000000000';
-    this.region = options.region ?? 'eu-west-1';
+    this.account = options.account ?? LOCAL_PLACEMENT.accountId;
+    this.region = options.region ?? LOCAL_PLACEMENT.region;
     this.arn = `arn:aws:events:${this.region}:${this.account}:event-bus/${this.name}`;
     if (options.archiveFile) mkdirSync(dirname(options.archiveFile), { recursive: true });
     // A new log starts at the archive's current end: what was archived before it existed was delivered then.

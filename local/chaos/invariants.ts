@@ -235,3 +235,34 @@ class Violations {
     return { name: this.name, checked: this.checked, violations: this.violations, explained: this.explained, examples: this.examples };
   }
 }
+
+/**
+ * With a global endpoint and replication on, every event a producer sent through the endpoint is in both regions'
+ * archives as often as it was accepted (routed to one region, replicated to the other), and nothing else reaches
+ * the secondary region: the saga states its facts on the home region's bus. `throughEndpoint` names the detail
+ * types the model's publishing functions emit.
+ */
+export function regionArchivesAgree(home: readonly ArchivedEvent[], secondary: readonly ArchivedEvent[], throughEndpoint: ReadonlySet<string>): InvariantResult {
+  const result = new Violations('events a region missed (each event sent through the global endpoint is archived in both regions)');
+  const tally = (events: readonly ArchivedEvent[]) => {
+    const counts = new Map<string, number>();
+    for (const event of events) {
+      const key = `${event['detail-type']} v${event.detail.metadata?.version ?? '?'} ${event.detail.metadata?.idempotencyKey ?? event.id}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  };
+  const homeCounts = tally(home.filter((event) => throughEndpoint.has(event['detail-type'])));
+  const secondaryCounts = tally(secondary);
+  for (const [key, count] of homeCounts) {
+    result.check();
+    const there = secondaryCounts.get(key) ?? 0;
+    if (there !== count) result.add(`${key}: ${count} in the home region, ${there} in the secondary`);
+  }
+  for (const [key, count] of secondaryCounts) {
+    if (homeCounts.has(key)) continue;
+    result.check();
+    result.add(`${key}: ${count} in the secondary region, ${throughEndpoint.has(key.split(' ')[0] ?? '') ? 'none in the home region' : 'yet it is not sent through the endpoint'}`);
+  }
+  return result.done();
+}

@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sd
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrderSystem } from '../../model';
+import { deploymentPlan, loadOrderSystem } from '../../model';
 import { CONTACTS_TABLE, INVENTORY_TABLE, physicalTableName } from '../../model/tables';
 import { DEMO_PRODUCTS } from '../../functions/inventory/seed';
 import type { OrderView } from '../../functions/orders/order';
@@ -21,8 +21,9 @@ import { LOCAL_FUNCTION_TIMEOUT_MS } from '../lambda-context';
 import type { ProviderRecord } from '../payment-sink';
 import { redrive, sqsSource } from '../redrive';
 import { LOCAL_TABLE_PREFIX, STATE_MACHINE_ARN, sinkFiles, type LocalEndpoints } from '../start-local';
-import { checkInvariants, type ArchivedEvent, type ExpectedOutcome, type InvariantResult, type Observation } from './invariants';
+import { checkInvariants, regionArchivesAgree, type ArchivedEvent, type ExpectedOutcome, type InvariantResult, type Observation } from './invariants';
 import { SystemProcess } from './system-handle';
+import type { RegionsAnswer } from './system-process';
 
 /** What the chaos run does. Every fault of issue 10 is on by default; a test turns the size down. */
 export interface ChaosOptions {
@@ -46,6 +47,26 @@ export interface ChaosOptions {
   readonly faults?: FaultOptions;
   /** Where progress goes. @default - nowhere */
   readonly log?: (line: string) => void;
+  /**
+   * 2 runs the secondary region behind the global endpoint, with replication on, and fails the endpoint over to it
+   * a third of the way through the orders and back two thirds of the way. A two-region run does not crash: the
+   * local endpoint keeps replicas in flight in memory, where AWS's replication keeps them durably. @default 1
+   */
+  readonly regions?: 1 | 2;
+}
+
+/** What the two regions did in a two-region run, and how fast the secondary took over. */
+export interface RegionsReport {
+  /** Events archived per region, and what the endpoint routed and replicated to each. */
+  readonly archived: Readonly<Record<string, number>>;
+  readonly routed: Readonly<Record<string, number>>;
+  readonly replicated: Readonly<Record<string, number>>;
+  readonly flips: number;
+  /** StartExecution requests to the home region's saga per order, and how many started one (the guard's cost). */
+  readonly sagaStartRequestsPerOrder: number;
+  readonly executionsStarted: number;
+  /** From the primary marked unhealthy to the first order placed after it ending (ms). */
+  readonly failoverToFirstOutcomeMs: number | undefined;
 }
 
 /** The figures of a run: what was injected, what the operator redrove, and each invariant with its count. */
@@ -61,6 +82,8 @@ export interface ChaosReport {
   readonly permanentlyFaultedOrders: number;
   readonly invariants: readonly InvariantResult[];
   readonly ok: boolean;
+  /** With `regions: 2`. */
+  readonly regions?: RegionsReport;
 }
 
 /** The fault mix of issue 10: 1–3 copies of every delivery, out of order; 10 % transient, 2 % permanent; 20 % entries rejected. */
@@ -86,7 +109,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const log = options.log ?? (() => undefined);
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'eventflow-chaos-'));
   const started = Date.now();
-  const system = new SystemProcess({ dataDir, port: 0, faults, functionTimeoutMs: LOCAL_FUNCTION_TIMEOUT_MS });
+  const regions = options.regions ?? 1;
+  if (regions === 2 && options.crash === true) throw new Error('a two-region chaos run cannot crash: the local global endpoint keeps replicas in flight in memory');
+  const crash = regions === 1 && options.crash !== false;
+  const system = new SystemProcess({ dataDir, port: 0, faults, functionTimeoutMs: LOCAL_FUNCTION_TIMEOUT_MS, regions });
+  let failover: { readonly at: number; readonly firstIndex: number } | undefined;
   try {
     await system.start();
     const plan = Array.from({ length: count }, (_, index) => planOrder(index));
@@ -98,7 +125,16 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         await system.command({ type: 'outage', failing: true });
         setTimeout(() => void system.command({ type: 'outage', failing: false }).catch(() => undefined), options.outageMs ?? 1500).unref();
       }
-      if (placed === Math.floor(count / 2) && options.crash !== false) {
+      if (regions === 2 && placed === Math.floor(count / 3)) {
+        log('primary region unhealthy: the global endpoint fails over to the secondary');
+        await system.command({ type: 'health', healthy: false });
+        failover = { at: Date.now(), firstIndex: load.placed.length };
+      }
+      if (regions === 2 && placed === Math.floor((2 * count) / 3)) {
+        log('primary region healthy again: the global endpoint fails back');
+        await system.command({ type: 'health', healthy: true });
+      }
+      if (placed === Math.floor(count / 2) && crash) {
         log('killing the system (SIGKILL) and starting it again on the same data');
         const killedAt = Date.now();
         await system.kill();
@@ -113,6 +149,23 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     const operator = await actAsOperator(system.endpoints, () => system.command({ type: 'idle' }), () => system.command({ type: 'lift' }), log);
     const observation = await observe(system.endpoints, dataDir, load.placed, operator.deadLetters, new FaultInjector(faults), crashes);
     const invariants = checkInvariants(observation, { types: notifyingFacts() });
+    let regionsReport: RegionsReport | undefined;
+    if (regions === 2) {
+      const answer = ((await system.command({ type: 'regions' })) as { answer: RegionsAnswer }).answer;
+      const secondary = answer.regions[1]?.region ?? '';
+      invariants.push(regionArchivesAgree(observation.archive, readLines<ArchivedEvent>(join(dataDir, 'regions', secondary, 'archive.jsonl')), publishedThroughEndpoint()));
+      const first = failover ? observation.orders.find((order) => order.orderId === load.placed[failover?.firstIndex ?? 0]?.orderId) : undefined;
+      const ended = first?.view?.history.at(-1)?.at;
+      regionsReport = {
+        archived: Object.fromEntries(answer.regions.map((region) => [region.region, region.archived])),
+        routed: answer.endpoint?.routed ?? {},
+        replicated: answer.endpoint?.replicated ?? {},
+        flips: answer.endpoint?.flips ?? 0,
+        sagaStartRequestsPerOrder: answer.sagaStarts.requests / count,
+        executionsStarted: answer.sagaStarts.started,
+        failoverToFirstOutcomeMs: failover && ended ? Date.parse(ended) - failover.at : undefined,
+      };
+    }
     const seconds = (Date.now() - started) / 1000;
     const outcomes: Record<string, number> = {};
     for (const order of observation.orders) {
@@ -131,6 +184,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       permanentlyFaultedOrders: observation.orders.filter((order) => observation.permanentlyFaulted(order.orderId)).length,
       invariants,
       ok: invariants.every((invariant) => invariant.violations === 0),
+      ...(regionsReport ? { regions: regionsReport } : {}),
     };
   } finally {
     await system.stop();
@@ -335,6 +389,11 @@ function notifyingFacts(): Array<{ detailType: string; version: number }> {
   const sendEmail = loadOrderSystem().actions.find((action) => action.id === 'notifications.SendEmail');
   if (sendEmail?.trigger.kind !== 'subscription') return [];
   return sendEmail.trigger.consumes.map((selector) => (typeof selector === 'string' ? { detailType: selector, version: 1 } : { detailType: selector.event, version: selector.version ?? 1 }));
+}
+
+/** The detail types the model's publishing functions emit: what goes through the global endpoint. */
+function publishedThroughEndpoint(): Set<string> {
+  return new Set(deploymentPlan(loadOrderSystem()).functions.filter((action) => action.needs.publishes).flatMap((action) => action.emits));
 }
 
 async function scan(client: DynamoDBClient, table: string): Promise<Array<Record<string, unknown>>> {

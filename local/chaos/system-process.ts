@@ -14,6 +14,16 @@ export interface SystemProcessOptions {
   readonly port: number;
   readonly faults: FaultOptions;
   readonly functionTimeoutMs: number;
+  /** 2 runs the secondary region behind the global endpoint. @default 1 */
+  readonly regions?: 1 | 2;
+}
+
+/** What each region saw, for the two-region checks and figures. */
+export interface RegionsAnswer {
+  readonly regions: ReadonlyArray<{ readonly region: string; readonly archived: number }>;
+  readonly endpoint?: { readonly routed: Readonly<Record<string, number>>; readonly replicated: Readonly<Record<string, number>>; readonly flips: number };
+  /** The home region's StartExecution requests, and how many started an execution. */
+  readonly sagaStarts: { readonly requests: number; readonly started: number };
 }
 
 /**
@@ -23,14 +33,20 @@ export interface SystemProcessOptions {
 const CHAOS_LAMBDA_RETRY_BASE_MS = 2_000;
 
 /** What the chaos run can ask. */
-export type SystemRequest = { readonly type: 'outage'; readonly failing: boolean } | { readonly type: 'lift' } | { readonly type: 'idle' } | { readonly type: 'stop' };
+export type SystemRequest =
+  | { readonly type: 'outage'; readonly failing: boolean }
+  | { readonly type: 'lift' }
+  | { readonly type: 'idle' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'health'; readonly healthy: boolean }
+  | { readonly type: 'regions' };
 
 /** A request as sent; the answer carries the same id. */
 export type SystemCommand = SystemRequest & { readonly id: number };
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SystemProcessOptions;
-  const system: LocalSystem = await startLocal({ dataDir: options.dataDir, port: options.port, workers: 0, retryBaseMs: 20, lambdaRetryBaseMs: CHAOS_LAMBDA_RETRY_BASE_MS, faults: options.faults, functionTimeoutMs: options.functionTimeoutMs });
+  const system: LocalSystem = await startLocal({ dataDir: options.dataDir, port: options.port, workers: 0, retryBaseMs: 20, lambdaRetryBaseMs: CHAOS_LAMBDA_RETRY_BASE_MS, faults: options.faults, functionTimeoutMs: options.functionTimeoutMs, regions: options.regions ?? 1 });
   const send = (message: unknown) => process.send?.(message);
   process.on('message', (command: SystemCommand) => {
     switch (command.type) {
@@ -40,6 +56,16 @@ async function main(): Promise<void> {
       case 'lift':
         system.faults?.lift();
         return send({ id: command.id });
+      case 'health':
+        return void system.setPrimaryHealthy(command.healthy).then(() => send({ id: command.id }));
+      case 'regions': {
+        const answer: RegionsAnswer = {
+          regions: system.regions.map((region) => ({ region: region.region, archived: region.bus.archived().length })),
+          ...(system.globalEndpoint ? { endpoint: system.globalEndpoint.counts() } : {}),
+          sagaStarts: { ...system.stepFunctions.starts },
+        };
+        return send({ id: command.id, answer });
+      }
       case 'idle':
         return void system.idle().then(() => send({ id: command.id }));
       case 'stop':

@@ -30,6 +30,11 @@ describe.each([0, 1])('startLocal with %i worker thread(s): end to end over HTTP
     system = await startLocal({ port: 0, dataDir, retryBaseMs: 1, workers });
     expect(system.workers).toBe(workers);
   }, 30_000);
+
+  it('runs one region, and has no global endpoint to fail over', async () => {
+    expect(system.regions.map((region) => region.region)).toEqual(['eu-west-1']);
+    await expect(system.setPrimaryHealthy(false)).rejects.toThrow('setPrimaryHealthy needs a global endpoint: start the system with regions: 2');
+  });
   afterAll(async () => {
     await system?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import type { BusEvent } from '../../local/bus/local-event-bus';
 import type { InvocationRecord } from '../../local/lambda-service';
 import { redrive, sqsSource } from '../../local/redrive';
 import { localQueueNames, startLocal, type LocalSystem } from '../../local/start-local';
+import { LOCAL_NAMES } from '../../local/placement';
 
 /**
  * Redrive of one target, end to end: an order whose delivery-provider call and whose receipt e-mail both fail
@@ -68,10 +69,13 @@ describe('redrive of one target through the local SQS, Lambda and EventBridge en
       ['redriven', 'DeliveryStarted'],
       ['unroutable', '?'],
     ]);
-    expect(fromOnFailure.map((o) => [o.result, o.detailType, o.target])).toEqual([['redriven', 'PaymentMade', expect.stringMatching(/:function:local-notifications-SendEmail:\$LATEST$/)]]);
+    expect(fromOnFailure.map((o) => [o.result, o.detailType, o.target])).toEqual([['redriven', 'PaymentMade', LOCAL_NAMES.functionArn('notifications.SendEmail') + ':$LATEST']]);
     const deliveries = system.deliverySink.received.filter((d) => orderIdOf(d.body) === orderId);
     expect(deliveries.map((d) => d.body)).toEqual([original]);
     expect(deliveries[0]?.headers['x-api-key']).toBe('local-delivery-key');
+    // The provider can tell the redelivery from a new fact: the same idempotency key as the first attempt's.
+    expect(deliveries[0]?.headers['idempotency-key']).toBe((original.detail.metadata as { idempotencyKey?: string } | undefined)?.idempotencyKey);
+    expect(deliveries[0]?.headers['idempotency-key']).toMatch(/.+/);
     expect(system.emailSink.received.filter((e) => e.subject.includes(orderId))).toHaveLength(1);
     // The bus saw the redrive envelope and the e-mail's own fact, and no fact of the order again: no other rule ran.
     const archivedAfter = system.bus.archived().slice(archivedBefore);

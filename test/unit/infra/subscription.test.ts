@@ -29,8 +29,8 @@ describe('Subscription', () => {
     const queues = ofType(resources, 'aws:sqs/queue:Queue');
     expect(queues.map((q) => q.inputs)).toEqual([expect.objectContaining({ sqsManagedSseEnabled: true }), expect.objectContaining({ sqsManagedSseEnabled: true })]);
     const dlqPolicy = JSON.parse(ofType(resources, 'aws:sqs/queuePolicy:QueuePolicy')[0]!.inputs.policy as string);
-    expect(dlqPolicy.Statement[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/dev-notifications-SendEmail' } });
-    expect(ofType(resources, 'aws:lambda/permission:Permission')[0]!.inputs).toMatchObject({ principal: 'events.amazonaws.com', sourceArn: 'arn:aws:events:eu-west-1:111111111111:rule/dev-notifications-SendEmail' });
+    expect(dlqPolicy.Statement[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/bus/dev-notifications-SendEmail' } });
+    expect(ofType(resources, 'aws:lambda/permission:Permission')[0]!.inputs).toMatchObject({ principal: 'events.amazonaws.com', sourceArn: 'arn:aws:events:eu-west-1:111111111111:rule/bus/dev-notifications-SendEmail' });
     expect(ofType(resources, 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig')[0]!.inputs).toMatchObject({ destinationConfig: { onFailure: { destination: expect.stringContaining('async-failures') } } });
   });
 

@@ -1,4 +1,4 @@
-import { checkInvariants, type ArchivedEvent, type Observation } from '../../../../local/chaos/invariants';
+import { checkInvariants, regionArchivesAgree, type ArchivedEvent, type Observation } from '../../../../local/chaos/invariants';
 import type { OrderView } from '../../../../functions/orders/order';
 
 const notifying = { types: [{ detailType: 'PaymentMade', version: 2 }, { detailType: 'ItemNotAvailable', version: 1 }] };
@@ -118,5 +118,21 @@ describe('checkInvariants', () => {
 
     expect(unexplained).toMatchObject({ violations: 1, explained: 0 });
     expect(explained).toMatchObject({ violations: 0, explained: 1 });
+  });
+});
+
+describe('regionArchivesAgree', () => {
+  const throughEndpoint = new Set(['OrderCreated', 'EmailSent']);
+  const home = [fact('o-1', 'OrderCreated', 'k1'), fact('o-1', 'PaymentMade', 'k1:MakePayment'), fact('o-2', 'OrderCreated', 'k2')];
+
+  it('holds when the secondary archived every event sent through the endpoint, and nothing else', () => {
+    const result = regionArchivesAgree(home, [fact('o-1', 'OrderCreated', 'k1'), fact('o-2', 'OrderCreated', 'k2')], throughEndpoint);
+    expect(result).toMatchObject({ checked: 2, violations: 0 });
+  });
+
+  it('counts a replica the secondary never got, and a saga fact that reached it', () => {
+    const result = regionArchivesAgree(home, [fact('o-1', 'OrderCreated', 'k1'), fact('o-1', 'PaymentMade', 'k1:MakePayment')], throughEndpoint);
+    expect(result.violations).toBe(2);
+    expect(result.examples).toEqual(['OrderCreated v1 k2: 1 in the home region, 0 in the secondary', 'PaymentMade v1 k1:MakePayment: 1 in the secondary region, yet it is not sent through the endpoint']);
   });
 });
