@@ -6,15 +6,22 @@ import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
 
 /** What one region holds that must be watched, by the names CloudWatch's metric dimensions use. */
+/**
+ * Names to watch, keyed by a stable id of what they name (a subscription id, an action id, `central-log`): each
+ * alarm's logical name comes from the id, never from a position, so adding or reordering resources replaces no
+ * alarm.
+ */
+export type WatchedNames = Readonly<Record<string, pulumi.Input<string>>>;
+
 export interface WatchedResources {
   /** The region's bus, which the rules below belong to (the `EventBusName` dimension of rule metrics). */
   readonly eventBusName: pulumi.Input<string>;
   /** Rule names to watch (FailedInvocations, InvocationsSentToDlq, InvocationsFailedToBeSentToDlq, ThrottledRules). */
-  readonly ruleNames: ReadonlyArray<pulumi.Input<string>>;
+  readonly ruleNames: WatchedNames;
   /** Queue names whose depth must stay zero (rule DLQs, async failure queues). */
-  readonly queueNames: ReadonlyArray<pulumi.Input<string>>;
+  readonly queueNames: WatchedNames;
   /** Function names whose Errors must stay zero. */
-  readonly functionNames: ReadonlyArray<pulumi.Input<string>>;
+  readonly functionNames: WatchedNames;
   /** The region's saga, alarmed on ExecutionsFailed and ExecutionsTimedOut. @default - no saga alarms */
   readonly stateMachineArn?: pulumi.Input<string>;
 }
@@ -153,7 +160,7 @@ export class Observability extends pulumi.ComponentResource {
 
     // CloudWatch dashboards belong to the account, not to a region: one dashboard, a row of widgets per region.
     const panels = [args, ...others].map((watched) =>
-      pulumi.all([pulumi.output(watched.eventBusName), pulumi.all(watched.queueNames.map((queue) => pulumi.output(queue)))]).apply(([bus, queues]) => ({ region: watched.region, bus, queues })),
+      pulumi.all([pulumi.output(watched.eventBusName), pulumi.all(Object.values(watched.queueNames).map((queue) => pulumi.output(queue)))]).apply(([bus, queues]) => ({ region: watched.region, bus, queues })),
     );
     const dashboard = new cloudwatch.Dashboard(
       `${name}-dashboard`,
@@ -190,9 +197,9 @@ export class Observability extends pulumi.ComponentResource {
     };
     const named = (resourceName: pulumi.Input<string>, suffix: string) => alarmName(prefix, region, resourceName, suffix);
 
-    watched.ruleNames.forEach((ruleName, index) => {
+    for (const [key, ruleName] of Object.entries(watched.ruleNames)) {
       for (const metric of RULE_ALARM_METRICS) {
-        alarm(`rule-${index}-${metric}`, {
+        alarm(`rule-${key}-${metric}`, {
           name: named(ruleName, metric),
           namespace: 'AWS/Events',
           metricName: metric,
@@ -201,20 +208,20 @@ export class Observability extends pulumi.ComponentResource {
           alarmDescription: pulumi.interpolate`${metric} > 0 for rule ${ruleName} in ${region}`,
         });
       }
-    });
-    watched.queueNames.forEach((queueName, index) =>
-      alarm(`queue-${index}-depth`, {
+    }
+    for (const [key, queueName] of Object.entries(watched.queueNames)) {
+      alarm(`queue-${key}-depth`, {
         name: named(queueName, 'not-empty'),
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
         statistic: 'Maximum',
         dimensions: { QueueName: queueName },
         alarmDescription: pulumi.interpolate`Messages wait in ${queueName} in ${region}: inspect and redrive`,
-      }),
-    );
-    watched.functionNames.forEach((functionName, index) =>
-      alarm(`function-${index}-errors`, { name: named(functionName, 'errors'), namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: functionName } }),
-    );
+      });
+    }
+    for (const [key, functionName] of Object.entries(watched.functionNames)) {
+      alarm(`function-${key}-errors`, { name: named(functionName, 'errors'), namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: functionName } });
+    }
     if (watched.stateMachineArn) {
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
         alarm(`saga-${metric}`, { name: `${prefix}-${region}-saga-${metric}`, namespace: 'AWS/States', metricName: metric, statistic: 'Sum', dimensions: { StateMachineArn: watched.stateMachineArn } });

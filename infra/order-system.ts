@@ -87,8 +87,8 @@ export class OrderSystem extends pulumi.ComponentResource {
     this.stateMachineArn = primary.stateMachineArn;
     this.deadLetterQueueUrls = primary.deadLetterQueueUrls;
     // What the primary region holds for its alarms; the payments route adds its own below.
-    const ruleNames: pulumi.Input<string>[] = [bus.centralLogRuleName, ...primary.ruleNames];
-    const queueNames: pulumi.Input<string>[] = [bus.centralLogDeadLetterQueueName, ...primary.queueNames];
+    const ruleNames: Record<string, pulumi.Input<string>> = { 'central-log': bus.centralLogRuleName, ...primary.ruleNames };
+    const queueNames: Record<string, pulumi.Input<string>> = { 'central-log-dlq': bus.centralLogDeadLetterQueueName, ...primary.queueNames };
     const otherRegions: WatchedRegion[] = [];
 
     if (config.paymentsAccount) {
@@ -112,8 +112,8 @@ export class OrderSystem extends pulumi.ComponentResource {
       );
       // The route's rule and DLQ are made with this component's provider (source account, primary region), not the
       // payments provider, so their alarms are the primary region's.
-      ruleNames.push(route.ruleName);
-      if (route.deadLetterQueueName) queueNames.push(route.deadLetterQueueName);
+      ruleNames['payments-route'] = route.ruleName;
+      if (route.deadLetterQueueName) queueNames['payments-route-dlq'] = route.deadLetterQueueName;
     }
 
     if (secondary) {
@@ -127,8 +127,8 @@ export class OrderSystem extends pulumi.ComponentResource {
         region: secondary.region,
         provider: secondaryProvider,
         eventBusName: replicaBus.eventBusName,
-        ruleNames: [replicaBus.centralLogRuleName, ...services.ruleNames],
-        queueNames: [replicaBus.centralLogDeadLetterQueueName, ...services.queueNames],
+        ruleNames: { 'central-log': replicaBus.centralLogRuleName, ...services.ruleNames },
+        queueNames: { 'central-log-dlq': replicaBus.centralLogDeadLetterQueueName, ...services.queueNames },
         functionNames: services.functionNames,
         stateMachineArn: services.stateMachineArn,
       });

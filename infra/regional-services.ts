@@ -44,9 +44,10 @@ export interface RegionalServicesArgs {
 export class RegionalServices extends pulumi.ComponentResource {
   readonly apiUrl: pulumi.Output<string>;
   readonly stateMachineArn: pulumi.Output<string>;
-  readonly ruleNames: pulumi.Output<string>[] = [];
-  readonly queueNames: pulumi.Output<string>[] = [];
-  readonly functionNames: pulumi.Output<string>[] = [];
+  /** Every rule, queue and function name, keyed by what it serves (subscription or action id), for the alarms. */
+  readonly ruleNames: Record<string, pulumi.Output<string>> = {};
+  readonly queueNames: Record<string, pulumi.Output<string>> = {};
+  readonly functionNames: Record<string, pulumi.Output<string>> = {};
   readonly deadLetterQueueUrls: Record<string, pulumi.Output<string>> = {};
 
   constructor(name: string, args: RegionalServicesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -105,7 +106,7 @@ export class RegionalServices extends pulumi.ComponentResource {
         parent,
       );
       functions.set(action.id, created);
-      this.functionNames.push(created.functionName);
+      this.functionNames[action.id] = created.functionName;
     }
     const fn = (id: string) => functions.get(id) as ServiceFunction;
 
@@ -160,13 +161,13 @@ export class RegionalServices extends pulumi.ComponentResource {
       } else {
         created = new Subscription(resourceName, { eventBusName: args.eventBusName, ruleName, pattern: subscription.pattern, target: { kind: 'state-machine', stateMachineArn: saga.stateMachineArn } }, parent);
       }
-      this.ruleNames.push(created.ruleName);
-      if (created.redriveRuleName) this.ruleNames.push(created.redriveRuleName);
+      this.ruleNames[subscription.id] = created.ruleName;
+      if (created.redriveRuleName) this.ruleNames[`${subscription.id}-redrive`] = created.redriveRuleName;
       if (created.deadLetterQueueUrl && created.deadLetterQueueName) {
         this.deadLetterQueueUrls[subscription.id] = created.deadLetterQueueUrl;
-        this.queueNames.push(created.deadLetterQueueName);
+        this.queueNames[`${subscription.id}-dlq`] = created.deadLetterQueueName;
       }
-      if (created.asyncFailureQueueName) this.queueNames.push(created.asyncFailureQueueName);
+      if (created.asyncFailureQueueName) this.queueNames[`${subscription.id}-async-failures`] = created.asyncFailureQueueName;
     }
 
     const api = new OrderApi(

@@ -84,7 +84,7 @@ describe('components', () => {
 
   describe('Observability', () => {
     it('alarms on each rule metric, DLQ depth, function errors and saga failures, all notifying one topic', async () => {
-      const observability = new infra.Observability('obs', { prefix: 'p', region: 'eu-west-1', eventBusName: 'bus', ruleNames: ['r1'], queueNames: ['q1'], functionNames: ['f1'], stateMachineArn: 'arn:sm' });
+      const observability = new infra.Observability('obs', { prefix: 'p', region: 'eu-west-1', eventBusName: 'bus', ruleNames: { r: 'r1' }, queueNames: { q: 'q1' }, functionNames: { f: 'f1' }, stateMachineArn: 'arn:sm' });
       await valueOf(observability.dashboardName);
       await settle();
 

@@ -148,12 +148,12 @@ describe('Observability', () => {
           prefix: 'p',
           region: 'eu-west-1',
           eventBusName: 'p',
-          ruleNames: ['p-rule'],
-          queueNames: ['p-rule-dlq'],
-          functionNames: ['p-fn'],
+          ruleNames: { rule: 'p-rule' },
+          queueNames: { 'rule-dlq': 'p-rule-dlq' },
+          functionNames: { fn: 'p-fn' },
           stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:p-saga',
           accountId: '111111111111',
-          otherRegions: [{ region: 'eu-central-1', provider: frankfurt, eventBusName: 'p', ruleNames: ['p-rule'], queueNames: ['p-replica-dlq'], functionNames: [] }],
+          otherRegions: [{ region: 'eu-central-1', provider: frankfurt, eventBusName: 'p', ruleNames: { rule: 'p-rule' }, queueNames: { 'replica-dlq': 'p-replica-dlq' }, functionNames: {} }],
         });
         await valueOf(observability.dashboardName);
         topicsByRegion = Object.fromEntries(await Promise.all(Object.entries(observability.alarmTopicArns).map(async ([region, arn]) => [region, await valueOf(arn)] as const)));

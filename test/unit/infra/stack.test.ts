@@ -31,6 +31,12 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
     expect(Object.keys(result.outputs.deadLetterQueueUrls as object).sort()).toEqual(loadOrderSystem().subscriptions.map((s) => s.id).sort());
   });
 
+  it('names every resource after an id, never a position, so reordering the model replaces nothing', () => {
+    // Digits in a logical name may only be a region's or an event version's; anything else is a position.
+    const positional = result.resources.map((r) => r.name).filter((name) => /\d/.test(name.replace(/[a-z]{2}-[a-z]+-\d/g, '').replace(/-v\d+$/, '')));
+    expect(positional).toEqual([]);
+  });
+
   it('derives every subscription rule’s pattern from the model', () => {
     const rules = resources('aws:cloudwatch/eventRule:EventRule');
     for (const subscription of loadOrderSystem().subscriptions) {
