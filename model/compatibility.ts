@@ -1,6 +1,6 @@
 import type { JsonSchema } from './schema-validation';
 
-/** One way a newer schema of the same event version breaks consumers of the older one. */
+/** One way a newer schema of the same event version changes which documents the version accepts. */
 export interface BreakingChange {
   /** JSONPath of the field in the event's data, e.g. `$.shippingAddress.city`. */
   readonly path: string;
@@ -9,41 +9,109 @@ export interface BreakingChange {
 
 type Schema = { readonly [keyword: string]: unknown };
 
+/** Keywords that only document: changing them changes no verdict. */
+const DOCUMENTATION = new Set(['description', 'title', 'examples', 'default', '$schema', '$comment', 'x-eventflow']);
+/** Keywords this module compares structurally; every other validation keyword is compared by value. */
+const STRUCTURAL = new Set(['type', 'enum', 'required', 'properties', 'additionalProperties', 'items']);
+/** Bounds whose larger value admits more documents. */
+const UPPER_BOUNDS = new Set(['maxLength', 'maximum', 'maxItems', 'maxProperties']);
+/** Bounds whose smaller value admits more documents. */
+const LOWER_BOUNDS = new Set(['minLength', 'minimum', 'minItems', 'minProperties']);
+
+const ADMITS = 'admits documents readers of the old version reject';
+const REJECTS = 'rejects documents the old version accepted (published events, replays)';
+
 /**
- * What a newer schema breaks for consumers of an older one (both draft-04, of `detail.data`): a required
- * field removed or made optional, a new required field, a type narrowed or changed, an enum value removed.
- * Adding optional fields, widening types (integer → number) and adding enum values are compatible.
+ * Every change between two schemas of the same event version (both draft-04, of `detail.data`) that changes which
+ * documents it accepts, each with its path. Consumers validate strictly, against the version they read, so a
+ * change either way breaks someone: a document the new schema admits and the old rejects goes to the DLQ of a
+ * consumer already deployed; a document the old schema admitted (an event in flight, in the archive, replayed) and
+ * the new one rejects goes to the DLQ of an upgraded consumer. Only documentation (description, title, examples)
+ * may change within a version; anything else is a new version.
  */
 export function breakingChanges(older: JsonSchema, newer: JsonSchema, path = '$'): BreakingChange[] {
   const changes: BreakingChange[] = [];
+  const add = (at: string, change: string) => changes.push({ path: at, change });
+
   const oldTypes = typesOf(older);
   const newTypes = typesOf(newer);
-  const lost = [...oldTypes].filter((type) => !newTypes.has(type) && !(type === 'integer' && newTypes.has('number')));
-  if (oldTypes.size > 0 && newTypes.size > 0 && lost.length > 0) changes.push({ path, change: `type ${[...oldTypes].join('|')} became ${[...newTypes].join('|')}` });
+  if (!sameSet(oldTypes, newTypes)) {
+    const widened = [...oldTypes].every((type) => newTypes.has(type) || (type === 'integer' && newTypes.has('number')));
+    add(path, `type ${describeTypes(oldTypes)} became ${describeTypes(newTypes)}: ${widened ? ADMITS : REJECTS}`);
+  }
 
   const oldEnum = older.enum as unknown[] | undefined;
   const newEnum = newer.enum as unknown[] | undefined;
-  if (oldEnum && newEnum) for (const value of oldEnum) if (!newEnum.some((v) => JSON.stringify(v) === JSON.stringify(value))) changes.push({ path, change: `enum value ${JSON.stringify(value)} removed` });
-  if (!oldEnum && newEnum) changes.push({ path, change: 'values restricted to an enum' });
+  if (oldEnum && newEnum) {
+    for (const value of oldEnum) if (!includesValue(newEnum, value)) add(path, `enum value ${JSON.stringify(value)} removed: ${REJECTS}`);
+    for (const value of newEnum) if (!includesValue(oldEnum, value)) add(path, `enum value ${JSON.stringify(value)} added: ${ADMITS}`);
+  } else if (!oldEnum && newEnum) add(path, `values restricted to an enum: ${REJECTS}`);
+  else if (oldEnum && !newEnum) add(path, `enum lifted: ${ADMITS}`);
 
   const oldRequired = new Set((older.required as string[] | undefined) ?? []);
   const newRequired = new Set((newer.required as string[] | undefined) ?? []);
-  for (const field of oldRequired) if (!newRequired.has(field)) changes.push({ path: `${path}.${field}`, change: 'required field removed or made optional' });
-  for (const field of newRequired) if (!oldRequired.has(field)) changes.push({ path: `${path}.${field}`, change: 'new required field' });
+  for (const field of oldRequired) if (!newRequired.has(field)) add(`${path}.${field}`, `required field made optional or removed: ${ADMITS} (those without it)`);
+  for (const field of newRequired) if (!oldRequired.has(field)) add(`${path}.${field}`, `new required field: ${REJECTS.replace('accepted', 'accepted without it')}`);
+
+  const oldClosed = older.additionalProperties === false;
+  const newClosed = newer.additionalProperties === false;
+  if (oldClosed && !newClosed) add(path, `other fields now allowed (additionalProperties): ${ADMITS}`);
+  if (!oldClosed && newClosed) add(path, `other fields now refused (additionalProperties: false): ${REJECTS}`);
 
   const oldProperties = (older.properties as Record<string, Schema> | undefined) ?? {};
   const newProperties = (newer.properties as Record<string, Schema> | undefined) ?? {};
   for (const [field, oldField] of Object.entries(oldProperties)) {
     const newField = newProperties[field];
     if (newField) changes.push(...breakingChanges(oldField, newField, `${path}.${field}`));
+    else add(`${path}.${field}`, `field removed: ${newClosed ? REJECTS.replace('accepted', 'accepted with it') : `its constraints are lifted, so the schema ${ADMITS}`}`);
   }
+  for (const field of Object.keys(newProperties)) {
+    if (field in oldProperties) continue;
+    add(`${path}.${field}`, `new field: ${oldClosed ? `${ADMITS} (strict readers refuse a field they do not know)` : `${REJECTS.replace('accepted', 'accepted with any value here')}`}`);
+  }
+
   if (isSchema(older.items) && isSchema(newer.items)) changes.push(...breakingChanges(older.items, newer.items, `${path}[]`));
+  else if (isSchema(older.items) !== isSchema(newer.items)) add(`${path}[]`, `item schema ${isSchema(older.items) ? 'removed' : 'added'}: ${isSchema(older.items) ? ADMITS : REJECTS}`);
+
+  for (const keyword of new Set([...Object.keys(older), ...Object.keys(newer)])) {
+    if (DOCUMENTATION.has(keyword) || STRUCTURAL.has(keyword)) continue;
+    const [before, after] = [older[keyword], newer[keyword]];
+    if (JSON.stringify(before) === JSON.stringify(after)) continue;
+    add(path, `${keyword} ${describe(before)} became ${describe(after)}: ${direction(keyword, before, after)}`);
+  }
   return changes;
+}
+
+/** Which way a bound moved, where that is known; a pattern, a format or a new bound may do both. */
+function direction(keyword: string, before: unknown, after: unknown): string {
+  if (typeof before === 'number' && typeof after === 'number') {
+    if (UPPER_BOUNDS.has(keyword)) return after > before ? ADMITS : REJECTS;
+    if (LOWER_BOUNDS.has(keyword)) return after < before ? ADMITS : REJECTS;
+  }
+  if (before === undefined) return REJECTS;
+  if (after === undefined) return ADMITS;
+  return `${ADMITS}, or ${REJECTS}`;
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? '(none)' : JSON.stringify(value);
 }
 
 function typesOf(schema: Schema): Set<string> {
   const type = schema.type;
   return new Set(Array.isArray(type) ? (type as string[]) : typeof type === 'string' ? [type] : []);
+}
+
+function describeTypes(types: ReadonlySet<string>): string {
+  return types.size === 0 ? '(any)' : [...types].join('|');
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((value) => b.has(value));
+}
+
+function includesValue(values: readonly unknown[], value: unknown): boolean {
+  return values.some((candidate) => JSON.stringify(candidate) === JSON.stringify(value));
 }
 
 function isSchema(value: unknown): value is Schema {
