@@ -29,7 +29,10 @@ export function benchBusMatching(ruleCount = 1000, eventCount = 200_000): BusMat
     index.add({ name: `rule-${i}`, target: i }, { source: [`eventflow.service${i % 10}`], 'detail-type': [detailType], detail: { metadata: { version: [1] }, data: filters[i % filters.length] } });
   }
   for (let i = 0; i < unindexed; i++) {
-    index.add({ name: `catch-${i}`, target: -i }, i % 2 === 0 ? { source: [{ prefix: `eventflow.service${i % 10}` }] } : { $or: [{ 'detail-type': [types[i] as string] }, { detail: { data: { amount: [{ numeric: ['>', 9_990] }] } } }] });
+    index.add(
+      { name: `catch-${i}`, target: -i },
+      i % 2 === 0 ? { source: [{ prefix: `eventflow.service${i % 10}` }] } : { $or: [{ 'detail-type': [types[i] as string] }, { detail: { data: { amount: [{ numeric: ['>', 9_990] }] } } }] },
+    );
   }
   const events = Array.from({ length: 1000 }, (_, i) => ({
     version: '0',
@@ -37,7 +40,10 @@ export function benchBusMatching(ruleCount = 1000, eventCount = 200_000): BusMat
     source: `eventflow.service${i % 10}`,
     'detail-type': types[i % types.length],
     time: '2026-11-23T10:00:00Z',
-    detail: { metadata: { correlationId: `c-${i}`, idempotencyKey: `k-${i}`, version: 1 }, data: { amount: (i * 37) % 10_000, customerId: `customer-${i % 5}`, status: i % 4 === 0 ? 'CANCELLED' : 'PENDING' } },
+    detail: {
+      metadata: { correlationId: `c-${i}`, idempotencyKey: `k-${i}`, version: 1 },
+      data: { amount: (i * 37) % 10_000, customerId: `customer-${i % 5}`, status: i % 4 === 0 ? 'CANCELLED' : 'PENDING' },
+    },
   }));
   let matches = 0;
   for (let i = 0; i < 10_000; i++) index.match(events[i % events.length] as never); // warm-up

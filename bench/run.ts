@@ -46,13 +46,16 @@ process.stdout.write(
 benchLocalSystem().then((localSystem) => {
   const { oneAtATime: a, saturation: b, storage: c, bareExecutor: d } = localSystem;
   process.stdout.write(`local system, one order at a time (${a.orders}): p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, max ${a.maxMs} ms (goal p50 ≤ 60, p99 ≤ 150)\n`);
-  process.stdout.write(`local system at saturation (${b.orders} orders, ${b.concurrency} in flight, functions ${localSystem.workers === 0 ? 'on the main thread' : `in ${localSystem.workers} worker threads`}): ${b.ordersPerSecond} orders/s\n`);
+  process.stdout.write(
+    `local system at saturation (${b.orders} orders, ${b.concurrency} in flight, functions ${localSystem.workers === 0 ? 'on the main thread' : `in ${localSystem.workers} worker threads`}): ${b.ordersPerSecond} orders/s\n`,
+  );
   process.stdout.write(
     `storage: dynalite ${c.dynaliteRequestsPerSecond} requests/s, ${c.requestsPerOrder} DynamoDB requests per order (goal ≤ 25) → bound ${c.storageBoundOrdersPerSecond} orders/s; achieved ${c.achievedRatio} of it (goal ≥ 0.6)\n`,
   );
   process.stdout.write(`bare executor (same ASL, in-memory tasks): ${d.executionsPerSecond} executions/s\n`);
   // One system per process: each region count in its own, one after the other so they do not compete for cores.
-  const measure = (regions: 1 | 2): RegionsResult => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'two-regions.ts'), String(regions)], { encoding: 'utf8' })) as RegionsResult;
+  const measure = (regions: 1 | 2): RegionsResult =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'two-regions.ts'), String(regions)], { encoding: 'utf8' })) as RegionsResult;
   const twoRegions = { oneRegion: measure(1), twoRegions: measure(2) };
   const [one, two] = [twoRegions.oneRegion, twoRegions.twoRegions];
   process.stdout.write(

@@ -19,7 +19,11 @@ export interface StackEvalResult {
 export function benchStackEval(runs = 5): StackEvalResult {
   const root = repoRoot();
   const outfile = join(root, '.build', 'synth.cjs');
-  execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), ['infra/synth/cli.ts', '--bundle', '--platform=node', '--packages=external', '--format=cjs', `--outfile=${outfile}`, '--log-level=warning'], { cwd: root });
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'esbuild'),
+    ['infra/synth/cli.ts', '--bundle', '--platform=node', '--packages=external', '--format=cjs', `--outfile=${outfile}`, '--log-level=warning'],
+    { cwd: root },
+  );
   const evals: number[] = [];
   const walls: number[] = [];
   let resources = 0;

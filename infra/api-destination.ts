@@ -1,6 +1,6 @@
 // Submodule imports: loading only what the program uses keeps `pulumi preview` and the mocked tests fast.
 import * as cloudwatch from '@pulumi/aws/cloudwatch';
-import * as types from '@pulumi/aws/types';
+import type * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
 import { API_DESTINATION_DEFAULTS } from './defaults';
@@ -11,7 +11,13 @@ import { Subscription, type RetryPolicyArgs } from './subscription';
 export type ConnectionAuth =
   | { readonly type: 'API_KEY'; readonly apiKeyName: string; readonly apiKeyValue: pulumi.Output<string> }
   | { readonly type: 'BASIC'; readonly username: string; readonly password: pulumi.Output<string> }
-  | { readonly type: 'OAUTH_CLIENT_CREDENTIALS'; readonly authorizationEndpoint: string; readonly clientId: string; readonly clientSecret: pulumi.Output<string>; readonly httpMethod?: 'GET' | 'POST' | 'PUT' };
+  | {
+      readonly type: 'OAUTH_CLIENT_CREDENTIALS';
+      readonly authorizationEndpoint: string;
+      readonly clientId: string;
+      readonly clientSecret: pulumi.Output<string>;
+      readonly httpMethod?: 'GET' | 'POST' | 'PUT';
+    };
 
 export { API_DESTINATION_DEFAULTS };
 

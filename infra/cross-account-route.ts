@@ -55,7 +55,9 @@ export class CrossAccountRoute extends pulumi.ComponentResource {
         eventBusName: targetBus?.name ?? eventBusName,
         policy: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Sid: `From${args.sourceAccountId}`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${args.sourceAccountId}:root` }, Action: 'events:PutEvents', Resource: this.targetEventBusArn }],
+          Statement: [
+            { Sid: `From${args.sourceAccountId}`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${args.sourceAccountId}:root` }, Action: 'events:PutEvents', Resource: this.targetEventBusArn },
+          ],
         }),
       },
       inTarget,

@@ -3,9 +3,7 @@ import { LOG_RETENTION_RULE, isLogRetentionDays } from './limits';
 
 /** A component's arguments or the stage configuration break a documented limit; names the resource and the property. */
 export class ConfigValidationError extends EventflowError {
-  constructor(
-    readonly problems: ReadonlyArray<{ readonly resource: string; readonly property: string; readonly message: string }>,
-  ) {
+  constructor(readonly problems: ReadonlyArray<{ readonly resource: string; readonly property: string; readonly message: string }>) {
     super(problems.map((p) => `${p.resource}: '${p.property}' ${p.message}`).join('\n'));
   }
 }

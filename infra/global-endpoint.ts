@@ -38,7 +38,10 @@ export { ENDPOINT_ID_PATTERN } from '../model/deployment';
  */
 export function endpointIdFromUrl(url: string): string {
   const fail = (cause?: unknown) =>
-    new EventflowError(`GlobalEndpoint: 'endpointUrl' must be https://<id>${ENDPOINT_HOST_SUFFIX} with an id matching ${ENDPOINT_ID_PATTERN.source} (1–${ENDPOINT_ID_MAX_LENGTH} characters), got ${JSON.stringify(url)}`, cause === undefined ? undefined : { cause });
+    new EventflowError(
+      `GlobalEndpoint: 'endpointUrl' must be https://<id>${ENDPOINT_HOST_SUFFIX} with an id matching ${ENDPOINT_ID_PATTERN.source} (1–${ENDPOINT_ID_MAX_LENGTH} characters), got ${JSON.stringify(url)}`,
+      cause === undefined ? undefined : { cause },
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -91,7 +94,13 @@ export class GlobalEndpoint extends pulumi.ComponentResource {
     );
     const healthCheck = new route53.HealthCheck(
       `${name}-health-check`,
-      { type: 'CLOUDWATCH_METRIC', cloudwatchAlarmName: health.name, cloudwatchAlarmRegion: args.primary.region, insufficientDataHealthStatus: 'LastKnownStatus', tags: { Name: `${args.endpointName}-primary` } },
+      {
+        type: 'CLOUDWATCH_METRIC',
+        cloudwatchAlarmName: health.name,
+        cloudwatchAlarmRegion: args.primary.region,
+        insufficientDataHealthStatus: 'LastKnownStatus',
+        tags: { Name: `${args.endpointName}-primary` },
+      },
       parent,
     );
 

@@ -160,7 +160,9 @@ export class Observability extends pulumi.ComponentResource {
 
     // CloudWatch dashboards belong to the account, not to a region: one dashboard, a row of widgets per region.
     const panels = [args, ...others].map((watched) =>
-      pulumi.all([pulumi.output(watched.eventBusName), pulumi.all(Object.values(watched.queueNames).map((queue) => pulumi.output(queue)))]).apply(([bus, queues]) => ({ region: watched.region, bus, queues })),
+      pulumi
+        .all([pulumi.output(watched.eventBusName), pulumi.all(Object.values(watched.queueNames).map((queue) => pulumi.output(queue)))])
+        .apply(([bus, queues]) => ({ region: watched.region, bus, queues })),
     );
     const dashboard = new cloudwatch.Dashboard(
       `${name}-dashboard`,
@@ -187,7 +189,10 @@ export class Observability extends pulumi.ComponentResource {
     const topic = new sns.Topic(id('alarms'), { name: `${prefix}-alarms`, kmsMasterKeyId: key ? key.arn : 'alias/aws/sns' }, inRegion);
     if (args.alarmEmail) new sns.TopicSubscription(id('alarm-email'), { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, inRegion);
 
-    const alarm = (alarmId: string, props: Omit<cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number }) => {
+    const alarm = (
+      alarmId: string,
+      props: Omit<cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number },
+    ) => {
       const created = new cloudwatch.MetricAlarm(
         id(alarmId),
         { comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, period: 60, treatMissingData: 'notBreaching', alarmActions: [topic.arn], okActions: [topic.arn], ...props },
@@ -224,7 +229,13 @@ export class Observability extends pulumi.ComponentResource {
     }
     if (watched.stateMachineArn) {
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-        alarm(`saga-${metric}`, { name: `${prefix}-${region}-saga-${metric}`, namespace: 'AWS/States', metricName: metric, statistic: 'Sum', dimensions: { StateMachineArn: watched.stateMachineArn } });
+        alarm(`saga-${metric}`, {
+          name: `${prefix}-${region}-saga-${metric}`,
+          namespace: 'AWS/States',
+          metricName: metric,
+          statistic: 'Sum',
+          dimensions: { StateMachineArn: watched.stateMachineArn },
+        });
       }
     }
     return topic.arn;
@@ -249,12 +260,33 @@ function dashboardBody(panels: readonly DashboardPanel[]): object {
   return {
     widgets: panels.flatMap(({ region, bus, queues }, row) => {
       const events = (metric: string, stat = 'Sum', id?: string) => ['AWS/Events', metric, 'EventBusName', bus, { stat, ...(id ? { id } : {}) }];
-      const widget = (title: string, metrics: unknown[], x: number, y: number) => ({ type: 'metric', x, y: y + row * 12, width: 12, height: 6, properties: { title: `${title} (${region})`, region, metrics, period: 60, view: 'timeSeries' } });
+      const widget = (title: string, metrics: unknown[], x: number, y: number) => ({
+        type: 'metric',
+        x,
+        y: y + row * 12,
+        width: 12,
+        height: 6,
+        properties: { title: `${title} (${region})`, region, metrics, period: 60, view: 'timeSeries' },
+      });
       return [
         widget('Matched events', [events('MatchedEvents')], 0, 0),
-        widget('Invocation attempts and success rate', [events('InvocationAttempts', 'Sum', 'attempts'), events('SuccessfulInvocationAttempts', 'Sum', 'successes'), [{ expression: '100 * successes / attempts', label: 'Success rate (%)', id: 'rate' }]], 12, 0),
+        widget(
+          'Invocation attempts and success rate',
+          [
+            events('InvocationAttempts', 'Sum', 'attempts'),
+            events('SuccessfulInvocationAttempts', 'Sum', 'successes'),
+            [{ expression: '100 * successes / attempts', label: 'Success rate (%)', id: 'rate' }],
+          ],
+          12,
+          0,
+        ),
         widget('Ingestion to invocation latency (ms)', [events('IngestionToInvocationStartLatency', 'p99'), events('IngestionToInvocationCompleteLatency', 'p99')], 0, 6),
-        widget('Dead-letter queue depth', queues.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum' }]), 12, 6),
+        widget(
+          'Dead-letter queue depth',
+          queues.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum' }]),
+          12,
+          6,
+        ),
       ];
     }),
   };

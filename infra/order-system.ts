@@ -151,6 +151,13 @@ export class OrderSystem extends pulumi.ComponentResource {
       parent,
     );
     this.dashboardName = observability.dashboardName;
-    this.registerOutputs({ eventBusName: this.eventBusName, eventBusArn: this.eventBusArn, apiUrl: this.apiUrl, stateMachineArn: this.stateMachineArn, endpointId: this.endpointId, dashboardName: this.dashboardName });
+    this.registerOutputs({
+      eventBusName: this.eventBusName,
+      eventBusArn: this.eventBusArn,
+      apiUrl: this.apiUrl,
+      stateMachineArn: this.stateMachineArn,
+      endpointId: this.endpointId,
+      dashboardName: this.dashboardName,
+    });
   }
 }

@@ -155,11 +155,20 @@ export class RegionalServices extends pulumi.ComponentResource {
         const target = fn(subscription.id);
         created = new Subscription(
           resourceName,
-          { eventBusName: args.eventBusName, ruleName, pattern: subscription.pattern, target: { kind: 'lambda', functionArn: target.functionArn, functionName: target.functionName, functionRoleName: target.roleName } },
+          {
+            eventBusName: args.eventBusName,
+            ruleName,
+            pattern: subscription.pattern,
+            target: { kind: 'lambda', functionArn: target.functionArn, functionName: target.functionName, functionRoleName: target.roleName },
+          },
           parent,
         );
       } else {
-        created = new Subscription(resourceName, { eventBusName: args.eventBusName, ruleName, pattern: subscription.pattern, target: { kind: 'state-machine', stateMachineArn: saga.stateMachineArn } }, parent);
+        created = new Subscription(
+          resourceName,
+          { eventBusName: args.eventBusName, ruleName, pattern: subscription.pattern, target: { kind: 'state-machine', stateMachineArn: saga.stateMachineArn } },
+          parent,
+        );
       }
       this.ruleNames[subscription.id] = created.ruleName;
       if (created.redriveRuleName) this.ruleNames[`${subscription.id}-redrive`] = created.redriveRuleName;

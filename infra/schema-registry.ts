@@ -24,14 +24,16 @@ export class SchemaRegistry extends pulumi.ComponentResource {
     const registry = new schemas.Registry(`${name}-registry`, { name: args.registryName, description: 'eventflow event contracts, one schema per event version' }, { parent: this });
     this.registryName = registry.name;
     this.registryArn = registry.arn;
-    this.schemaNames = args.catalog.all().map(
-      (entry) =>
-        new schemas.Schema(
-          `${name}-${entry.name}-v${entry.version}`,
-          { name: entry.schemaRef, registryName: registry.name, type: 'JSONSchemaDraft4', description: entry.description.slice(0, 256), content: JSON.stringify(args.catalog.eventSchema(entry)) },
-          { parent: this },
-        ).name,
-    );
+    this.schemaNames = args.catalog
+      .all()
+      .map(
+        (entry) =>
+          new schemas.Schema(
+            `${name}-${entry.name}-v${entry.version}`,
+            { name: entry.schemaRef, registryName: registry.name, type: 'JSONSchemaDraft4', description: entry.description.slice(0, 256), content: JSON.stringify(args.catalog.eventSchema(entry)) },
+            { parent: this },
+          ).name,
+      );
     this.registerOutputs({ registryName: this.registryName, registryArn: this.registryArn });
   }
 }

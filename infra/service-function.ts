@@ -79,11 +79,7 @@ export class ServiceFunction extends pulumi.ComponentResource {
       }),
     );
 
-    const logGroup = new cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays },
-      parent,
-    );
+    const logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays }, parent);
     const role = new iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') }, parent);
     new iam.RolePolicy(
       `${name}-policy`,

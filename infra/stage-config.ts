@@ -88,7 +88,8 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   if (allowed !== undefined && organizationId !== undefined) bad('allowedAccountIds', "only one of 'eventflow:allowedAccountIds' or 'eventflow:organizationId' may be set");
   else if (organizationId !== undefined) publishers = { organizationId: text('organizationId', organizationId, /^o-[a-z0-9]{10,32}$/, 'an AWS Organization id such as o-abcdefghij') };
   else if (allowed !== undefined) {
-    if (!Array.isArray(allowed) || allowed.length === 0 || allowed.some((id) => typeof id !== 'string' || !ACCOUNT.test(id))) bad('allowedAccountIds', `must be a non-empty list of 12-digit account ids, got ${JSON.stringify(allowed)}`);
+    if (!Array.isArray(allowed) || allowed.length === 0 || allowed.some((id) => typeof id !== 'string' || !ACCOUNT.test(id)))
+      bad('allowedAccountIds', `must be a non-empty list of 12-digit account ids, got ${JSON.stringify(allowed)}`);
     else publishers = { accountIds: allowed as string[] };
   }
 
@@ -122,7 +123,8 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   const httpMethod = delivery.httpMethod ?? 'POST';
   if (httpMethod !== 'POST' && httpMethod !== 'PUT') bad('deliveryProvider.httpMethod', `must be one of POST, PUT, got ${JSON.stringify(httpMethod)}`);
   const authorization = delivery.authorization ?? 'API_KEY';
-  if (!['API_KEY', 'BASIC', 'OAUTH_CLIENT_CREDENTIALS'].includes(String(authorization))) bad('deliveryProvider.authorization', `must be one of API_KEY, BASIC, OAUTH_CLIENT_CREDENTIALS, got ${JSON.stringify(authorization)}`);
+  if (!['API_KEY', 'BASIC', 'OAUTH_CLIENT_CREDENTIALS'].includes(String(authorization)))
+    bad('deliveryProvider.authorization', `must be one of API_KEY, BASIC, OAUTH_CLIENT_CREDENTIALS, got ${JSON.stringify(authorization)}`);
   const deliveryProvider = {
     endpoint: text('deliveryProvider.endpoint', delivery.endpoint, /^https:\/\/[^\s/]+/, 'an https:// URL'),
     httpMethod: httpMethod as 'POST' | 'PUT',
@@ -133,7 +135,8 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
 
   const logRetentionDays = integer('logRetentionDays', raw.logRetentionDays, 1, 3653, 14);
   // Inside the range is not enough: CloudWatch Logs rejects 10 at deployment, long after preview said yes.
-  if (problems.every((p) => p.property !== 'eventflow:logRetentionDays') && !isLogRetentionDays(logRetentionDays)) bad('logRetentionDays', `must be ${LOG_RETENTION_RULE}, got ${JSON.stringify(raw.logRetentionDays)}`);
+  if (problems.every((p) => p.property !== 'eventflow:logRetentionDays') && !isLogRetentionDays(logRetentionDays))
+    bad('logRetentionDays', `must be ${LOG_RETENTION_RULE}, got ${JSON.stringify(raw.logRetentionDays)}`);
 
   const notifications = object('notifications') ?? {};
   const senderEmail = text('notifications.senderEmail', notifications.senderEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address verified in SES');

@@ -3,7 +3,7 @@ import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as iam from '@pulumi/aws/iam';
 import * as lambda from '@pulumi/aws/lambda';
 import * as sqs from '@pulumi/aws/sqs';
-import * as types from '@pulumi/aws/types';
+import type * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
 import { PROVIDER_IDEMPOTENCY_HEADER } from '../model/deployment';
@@ -106,7 +106,12 @@ export class Subscription extends pulumi.ComponentResource {
       args.target.kind === 'api-destination' && args.redrive?.enabled !== false
         ? new cloudwatch.EventRule(
             `${name}-redrive-rule`,
-            { name: redriveRuleName(args.ruleName), eventBusName: args.eventBusName, description: `Redrives dead letters of ${args.ruleName} to its target alone`, eventPattern: JSON.stringify(redrivePattern(args.ruleName)) },
+            {
+              name: redriveRuleName(args.ruleName),
+              eventBusName: args.eventBusName,
+              description: `Redrives dead letters of ${args.ruleName} to its target alone`,
+              eventPattern: JSON.stringify(redrivePattern(args.ruleName)),
+            },
             parent,
           )
         : undefined;
@@ -244,7 +249,14 @@ export function ruleDeadLetterQueue(resourceName: string, queueName: string, rul
     {
       queueUrl: queue.url,
       policy: policyDocument([
-        { Sid: 'OnlyThisRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queue.arn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArns.length === 1 ? ruleArns[0] : ruleArns } } },
+        {
+          Sid: 'OnlyThisRule',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queue.arn,
+          Condition: { ArnEquals: { 'aws:SourceArn': ruleArns.length === 1 ? ruleArns[0] : ruleArns } },
+        },
       ]),
     },
     opts,

@@ -26,7 +26,9 @@ export class DataTables extends pulumi.ComponentResource {
             serverSideEncryption: { enabled: true },
             ...(definition.ttlAttribute ? { ttl: { attributeName: definition.ttlAttribute, enabled: true } } : {}),
             // Global tables replicate through streams.
-            ...(args.replicaRegions?.length ? { streamEnabled: true, streamViewType: 'NEW_AND_OLD_IMAGES', replicas: args.replicaRegions.map((regionName) => ({ regionName, pointInTimeRecovery: true })) } : {}),
+            ...(args.replicaRegions?.length
+              ? { streamEnabled: true, streamViewType: 'NEW_AND_OLD_IMAGES', replicas: args.replicaRegions.map((regionName) => ({ regionName, pointInTimeRecovery: true })) }
+              : {}),
           },
           { parent: this },
         ),

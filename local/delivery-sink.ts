@@ -37,35 +37,39 @@ export class DeliverySink {
   url = '';
 
   async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    ({ server: this.server, url: this.url } = await listenOnLoopback((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        if (this.failing) {
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ message: 'delivery provider unavailable (failing on purpose)' }));
-          return;
-        }
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ path: '$', message: 'body must be JSON' }] }));
-          return;
-        }
-        const violations = this.violationsOf(body);
-        if (violations.length > 0) {
-          res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: violations }));
-          return;
-        }
-        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-        this.log.push({ headers, body });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ accepted: true }));
-      });
-    }, port, host));
+    ({ server: this.server, url: this.url } = await listenOnLoopback(
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          if (this.failing) {
+            res.writeHead(503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ message: 'delivery provider unavailable (failing on purpose)' }));
+            return;
+          }
+          let body: unknown;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            res.writeHead(400, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ errors: [{ path: '$', message: 'body must be JSON' }] }));
+            return;
+          }
+          const violations = this.violationsOf(body);
+          if (violations.length > 0) {
+            res.writeHead(400, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ errors: violations }));
+            return;
+          }
+          const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+          this.log.push({ headers, body });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ accepted: true }));
+        });
+      },
+      port,
+      host,
+    ));
     return this;
   }
 

@@ -79,7 +79,9 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
     const counts = system.globalEndpoint.counts();
     out.write('\nRegions (the saga, the API and the tables run in the home region; see README, "Two regions")\n');
     for (const region of system.regions) {
-      out.write(`  ${region.region.padEnd(16)} events routed ${String(counts.routed[region.region] ?? 0).padStart(6)}, replicated ${String(counts.replicated[region.region] ?? 0).padStart(6)}, archived ${String(region.bus.archived().length).padStart(6)}\n`);
+      out.write(
+        `  ${region.region.padEnd(16)} events routed ${String(counts.routed[region.region] ?? 0).padStart(6)}, replicated ${String(counts.replicated[region.region] ?? 0).padStart(6)}, archived ${String(region.bus.archived().length).padStart(6)}\n`,
+      );
     }
     const starts = system.stepFunctions.starts;
     out.write(`  saga StartExecution requests ${starts.requests}, executions started ${starts.started} (one per order, whichever region saw OrderCreated)\n`);
@@ -116,7 +118,8 @@ async function placeAndFollow(apiUrl: string, customerId: string, productId: str
   const { orderId } = (await created.json()) as { orderId: string };
   for (;;) {
     const order = (await (await fetch(`${apiUrl}/orders/${orderId}`)).json()) as { status: string; reason: string | null; correlationId: string };
-    if (order.status !== 'PENDING') return { orderId, correlationId: order.correlationId, outcome: order.reason ? `${order.status} ${order.reason}` : order.status, latencyMs: performance.now() - started };
+    if (order.status !== 'PENDING')
+      return { orderId, correlationId: order.correlationId, outcome: order.reason ? `${order.status} ${order.reason}` : order.status, latencyMs: performance.now() - started };
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -76,7 +76,14 @@ async function transactWriteItems(store, request) {
     });
     if (reasons.some((reason) => reason.Code !== 'None')) {
       const codes = reasons.map((reason) => reason.Code).join(', ');
-      throw { statusCode: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes}]`, CancellationReasons: reasons } };
+      throw {
+        statusCode: 400,
+        body: {
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes}]`,
+          CancellationReasons: reasons,
+        },
+      };
     }
     const batch = [];
     for (const write of writes) {

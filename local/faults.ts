@@ -158,7 +158,8 @@ export function validateFaultOptions(options: FaultOptions): string[] {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= 1)) problems.push(`'${key}' must be between 0 and 1, got ${value}`);
   }
   if ((options.transientFailureRate ?? 0) + (options.permanentFailureRate ?? 0) > 1) problems.push(`'transientFailureRate' and 'permanentFailureRate' must add up to at most 1`);
-  if (options.maxCopies !== undefined && !(Number.isInteger(options.maxCopies) && options.maxCopies >= 1 && options.maxCopies <= 10)) problems.push(`'maxCopies' must be an integer between 1 and 10, got ${options.maxCopies}`);
+  if (options.maxCopies !== undefined && !(Number.isInteger(options.maxCopies) && options.maxCopies >= 1 && options.maxCopies <= 10))
+    problems.push(`'maxCopies' must be an integer between 1 and 10, got ${options.maxCopies}`);
   if (options.reorderWindowMs !== undefined && !(Number.isInteger(options.reorderWindowMs) && options.reorderWindowMs >= 0 && options.reorderWindowMs <= 60_000)) {
     problems.push(`'reorderWindowMs' must be an integer between 0 and 60000, got ${options.reorderWindowMs}`);
   }

@@ -17,7 +17,6 @@ const MAX_PAYLOAD = { RequestResponse: 6 * 1024 * 1024, Event: 1024 * 1024, DryR
  * @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 export class LambdaServer extends LoopbackServer {
-
   constructor(private readonly service: LambdaService) {
     super();
   }
@@ -33,7 +32,12 @@ export class LambdaServer extends LoopbackServer {
     const target = qualifier ? `${functionName}:${qualifier}` : functionName;
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (!isInvocationType(invocationType)) {
-      return replyError(res, 400, 'InvalidParameterValueException', `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+      return replyError(
+        res,
+        400,
+        'InvalidParameterValueException',
+        `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+      );
     }
     const raw = Buffer.concat(chunks);
     if (raw.length > MAX_PAYLOAD[invocationType]) {

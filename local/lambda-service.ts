@@ -321,7 +321,13 @@ export function errorPayload(error: unknown): FunctionErrorPayload {
   return { errorType: failure.name, errorMessage: failure.message, trace: (failure.stack ?? '').split('\n').filter((line) => line !== '') };
 }
 
-function invocationRecord(queued: Queued, functionArn: string, condition: InvocationRecord['requestContext']['condition'], attempts: number, lastError: FunctionErrorPayload | undefined): InvocationRecord {
+function invocationRecord(
+  queued: Queued,
+  functionArn: string,
+  condition: InvocationRecord['requestContext']['condition'],
+  attempts: number,
+  lastError: FunctionErrorPayload | undefined,
+): InvocationRecord {
   return {
     version: '1.0',
     timestamp: new Date().toISOString(),

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   });
   const port = values.port ?? process.env.PORT ?? '3000';
   if (!/^\d+$/.test(port) || Number(port) > 65_535) throw new EventflowError(`--port (or PORT) must be a port number from 0 to 65535, got ${JSON.stringify(port)}`);
-  if (values.workers !== undefined && !/^\d+$/.test(values.workers)) throw new EventflowError(`--workers takes a number of threads (0 runs the functions on the main thread), got ${JSON.stringify(values.workers)}`);
+  if (values.workers !== undefined && !/^\d+$/.test(values.workers))
+    throw new EventflowError(`--workers takes a number of threads (0 runs the functions on the main thread), got ${JSON.stringify(values.workers)}`);
   if (values.regions !== '1' && values.regions !== '2') throw new EventflowError(`--regions takes 1 or 2, got ${JSON.stringify(values.regions)}`);
   const system = await startLocal({
     regions: values.regions === '2' ? 2 : 1,

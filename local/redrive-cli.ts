@@ -26,7 +26,13 @@ async function main(): Promise<void> {
   // The SDK's notice that Node 20 support ends in 2027 is in the README; it would bury this tool's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
-    options: { queue: { type: 'string' }, 'queue-url': { type: 'string' }, 'event-bus-name': { type: 'string' }, 'data-dir': { type: 'string', default: '.data' }, list: { type: 'boolean', default: false } },
+    options: {
+      queue: { type: 'string' },
+      'queue-url': { type: 'string' },
+      'event-bus-name': { type: 'string' },
+      'data-dir': { type: 'string', default: '.data' },
+      list: { type: 'boolean', default: false },
+    },
   });
   const out = process.stdout;
   let clients: Clients;
@@ -37,7 +43,11 @@ async function main(): Promise<void> {
   } else {
     const endpoints = readEndpoints(values['data-dir'] as string);
     const local = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
-    clients = { sqs: new SQSClient({ ...local, endpoint: endpoints.sqs }), lambda: new LambdaClient({ ...local, endpoint: endpoints.lambda }), eventBridge: new EventBridgeClient({ ...local, endpoint: endpoints.eventBridge }) };
+    clients = {
+      sqs: new SQSClient({ ...local, endpoint: endpoints.sqs }),
+      lambda: new LambdaClient({ ...local, endpoint: endpoints.lambda }),
+      eventBridge: new EventBridgeClient({ ...local, endpoint: endpoints.eventBridge }),
+    };
     if (!values.queue) return listQueues(clients.sqs, endpoints.sqs);
     const name = values.queue;
     queueUrl = await reach(endpoints.sqs, async () => {
@@ -95,7 +105,9 @@ async function listQueues(sqs: SQSClient, endpoint: string): Promise<void> {
   process.stdout.write('Local queues (redrive one with --queue <name>):\n');
   for (const url of urls) {
     const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
-    process.stdout.write(`  ${(url.split('/').pop() ?? url).padEnd(44)} ${attributes.ApproximateNumberOfMessages ?? '?'} visible, ${attributes.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight\n`);
+    process.stdout.write(
+      `  ${(url.split('/').pop() ?? url).padEnd(44)} ${attributes.ApproximateNumberOfMessages ?? '?'} visible, ${attributes.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight\n`,
+    );
   }
 }
 

@@ -148,7 +148,13 @@ export async function redrive(source: DeadLetterSource, targets: RedriveTargets 
       }
       const key = deliveryKey(route);
       if (redriven.has(key)) {
-        outcomes.push({ id: message.messageId, detailType: route.detailType, target, result: 'failed', reason: 'this run already sent the same event to this target (it failed again, or the queue held it twice); kept for the next run' });
+        outcomes.push({
+          id: message.messageId,
+          detailType: route.detailType,
+          target,
+          result: 'failed',
+          reason: 'this run already sent the same event to this target (it failed again, or the queue held it twice); kept for the next run',
+        });
         kept.push(message);
         continue;
       }
@@ -193,7 +199,11 @@ export async function listDeadLetters(source: DeadLetterSource): Promise<Array<{
       listed.push({ message, route, target: describeTarget(route) });
     }
   }
-  await releaseAll(source, listed.map((entry) => entry.message), []);
+  await releaseAll(
+    source,
+    listed.map((entry) => entry.message),
+    [],
+  );
   return listed;
 }
 
@@ -201,7 +211,8 @@ export async function listDeadLetters(source: DeadLetterSource): Promise<Array<{
 export function localSource(queue: LocalQueue, visibilitySeconds = 300): DeadLetterSource {
   return {
     name: queue.name,
-    receive: async () => queue.receive(10, visibilitySeconds).map(({ message, receiptHandle }) => ({ id: receiptHandle, messageId: message.messageId, body: message.body, attributes: message.attributes })),
+    receive: async () =>
+      queue.receive(10, visibilitySeconds).map(({ message, receiptHandle }) => ({ id: receiptHandle, messageId: message.messageId, body: message.body, attributes: message.attributes })),
     delete: async (message) => {
       if (queue.deleteByReceiptHandle(message.id) === 'invalid') throw new Error(`receipt handle of ${message.messageId} is not valid for ${queue.name}`);
     },
@@ -218,7 +229,13 @@ export function sqsSource(queueUrl: string, client = new SQSClient({}), options:
     name: queueUrl,
     receive: async () => {
       const batch = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: options.visibilitySeconds ?? 300, WaitTimeSeconds: options.waitSeconds ?? 1, MessageAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: options.visibilitySeconds ?? 300,
+          WaitTimeSeconds: options.waitSeconds ?? 1,
+          MessageAttributeNames: ['All'],
+        }),
       );
       return (batch.Messages ?? []).map((message) => ({
         id: message.ReceiptHandle ?? '',
@@ -242,7 +259,9 @@ export function describeTarget(route: RedriveRoute): string {
 /** The same event for the same target: a redrive run sends it once. */
 function deliveryKey(route: Exclude<RedriveRoute, { kind: 'unroutable' }>): string {
   const target = route.kind === 'lambda' ? route.functionArn.replace(/:\$LATEST$/, '') : `${route.eventBusName}/${route.ruleName}`;
-  return createHash('sha256').update(`${target}\n${JSON.stringify(route.event)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${target}\n${JSON.stringify(route.event)}`)
+    .digest('hex');
 }
 
 async function releaseAll(source: DeadLetterSource, messages: readonly DeadLetter[], outcomes: RedriveOutcome[]): Promise<void> {

@@ -75,7 +75,12 @@ export function wireRegion(options: RegionWiringOptions): RegionWiring {
     } else {
       // EventBridge hands the event to Lambda asynchronously: delivered once Lambda accepted it; Lambda retries.
       const functionArn = lambda.getFunction(names.functionName(subscription.id)).arn;
-      bus.addRule(subscription.id, subscription.pattern, { id: functionArn, retryPolicy: SUBSCRIPTION_DEFAULTS, deadLetterQueue: deadLetters, invoke: async (event) => void lambda.invokeAsync(functionArn, event) });
+      bus.addRule(subscription.id, subscription.pattern, {
+        id: functionArn,
+        retryPolicy: SUBSCRIPTION_DEFAULTS,
+        deadLetterQueue: deadLetters,
+        invoke: async (event) => void lambda.invokeAsync(functionArn, event),
+      });
     }
   }
   return { deadLetterQueues, queues };

@@ -120,7 +120,14 @@ export class LocalSagaRunner {
       overrides: { taskResourceLocalHandlers: this.overrides as never, retryIntervalOverrides: this.retryOverrides },
       // The executor fills $$.Execution but not $$.State; the saga reads $$.State.EnteredTime for its outcome
       // timestamps, so evaluate it when read, which is while the state runs.
-      context: { Execution: { Name: name }, State: { get EnteredTime() { return new Date().toISOString(); } } } as never,
+      context: {
+        Execution: { Name: name },
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+        },
+      } as never,
     });
     const abort = () => execution.abort();
     options.signal?.addEventListener('abort', abort, { once: true });

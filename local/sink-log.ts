@@ -10,7 +10,13 @@ export class SinkLog<T> {
   readonly items: T[];
 
   constructor(private readonly file?: string) {
-    this.items = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T) : [];
+    this.items =
+      file && existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as T)
+        : [];
     if (file) mkdirSync(dirname(file), { recursive: true });
   }
 

@@ -121,7 +121,8 @@ export class SqsServer extends LoopbackServer {
     const requestId = randomUUID();
     try {
       const target = String(req.headers['x-amz-target'] ?? '');
-      if (req.method !== 'POST' || !target.startsWith('AmazonSQS.')) throw new SqsError(400, 'UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `Unsupported request: ${req.method} ${target || 'without X-Amz-Target'}`);
+      if (req.method !== 'POST' || !target.startsWith('AmazonSQS.'))
+        throw new SqsError(400, 'UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `Unsupported request: ${req.method} ${target || 'without X-Amz-Target'}`);
       let body: Body;
       try {
         const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -207,11 +208,18 @@ export class SqsServer extends LoopbackServer {
     const messageBody = requiredString(body, 'MessageBody');
     if (messageBody.length === 0) throw invalidParameter('One or more parameters are invalid. Reason: Message must be at least one character.');
     if (INVALID_BODY_CHARACTER.test(messageBody)) {
-      throw new SqsError(400, 'InvalidMessageContents', 'InvalidMessageContents', 'Invalid characters found. Valid values are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF');
+      throw new SqsError(
+        400,
+        'InvalidMessageContents',
+        'InvalidMessageContents',
+        'Invalid characters found. Valid values are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+      );
     }
     const delaySeconds = integer(body, 'DelaySeconds', 0, SQS_LIMITS.maxDelaySeconds) ?? 0;
     const attributes = parseMessageAttributes(body.MessageAttributes);
-    const size = Buffer.byteLength(messageBody) + Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value.DataType) + Buffer.byteLength(value.StringValue ?? value.BinaryValue ?? ''), 0);
+    const size =
+      Buffer.byteLength(messageBody) +
+      Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value.DataType) + Buffer.byteLength(value.StringValue ?? value.BinaryValue ?? ''), 0);
     if (size > SQS_LIMITS.maxMessageBytes) throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${SQS_LIMITS.maxMessageBytes} bytes.`);
     const values = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, value.StringValue ?? value.BinaryValue ?? '']));
     const dataTypes = Object.fromEntries(Object.entries(attributes).flatMap(([name, value]) => (value.DataType === 'String' ? [] : [[name, value.DataType]])));
@@ -316,7 +324,8 @@ function parseMessageAttributes(raw: unknown): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
   for (const [name, value] of entries) {
     const dataType = value.DataType ?? '';
-    if (!/^(String|Number|Binary)(\..+)?$/.test(dataType)) throw invalidParameter(`The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
+    if (!/^(String|Number|Binary)(\..+)?$/.test(dataType))
+      throw invalidParameter(`The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
     const binary = dataType.startsWith('Binary');
     const stored = binary ? value.BinaryValue : value.StringValue;
     if (typeof stored !== 'string' || stored === '') throw invalidParameter(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${dataType}'.`);

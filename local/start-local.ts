@@ -31,7 +31,6 @@ import { SqsServer } from './sqs-server';
 import { StepFunctionsServer } from './step-functions-server';
 import { createModelTables, seedDemoData } from './tables';
 
-
 export interface StartLocalOptions {
   /** Port of the HTTP API. @default PORT, else 3000 (0 picks a free port) */
   readonly port?: number;
@@ -205,7 +204,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         ...(faults ? { faults } : {}),
       })
     : undefined;
-  const globalEndpoint = secondaryBus ? new LocalGlobalEndpoint({ id: LOCAL_ENDPOINT_ID, primary: bus, secondary: secondaryBus, ...(options.replicationLagMs !== undefined ? { replicationLagMs: options.replicationLagMs } : {}) }) : undefined;
+  const globalEndpoint = secondaryBus
+    ? new LocalGlobalEndpoint({ id: LOCAL_ENDPOINT_ID, primary: bus, secondary: secondaryBus, ...(options.replicationLagMs !== undefined ? { replicationLagMs: options.replicationLagMs } : {}) })
+    : undefined;
   const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]]), globalEndpoint ? new Map([[globalEndpoint.id, globalEndpoint]]) : new Map()).start();
   const queues = new Map<string, LocalQueue>();
   const sqs = await new SqsServer(queues).start();
@@ -244,7 +245,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   // Handlers are loaded only now, after the environment they read at init is set.
   const plan = deploymentPlan(app);
-  const functions = await startFunctions(plan.functions.map((action) => action.id), workers, functionTimeoutMs);
+  const functions = await startFunctions(
+    plan.functions.map((action) => action.id),
+    workers,
+    functionTimeoutMs,
+  );
   // Faults hit what AWS retries: saga tasks and consumers, keyed on the work so a retry meets the same plan.
   const faulted = new Set([...plan.sagaTasks.map((a) => a.id), ...plan.subscriptions.map((s) => s.id)]);
   const invoke = (actionId: string) => async (event: unknown) => {
@@ -277,8 +282,20 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   let secondarySqs: SqsServer | undefined;
   if (secondaryBus) {
     // The same functions: in AWS each region runs its own copy of the code, with the home region's saga ARN.
-    const secondaryLambda = new LambdaService({ region: LOCAL_SECONDARY_REGION, retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(secondaryDir, 'lambda', 'async-journal.jsonl') }) });
-    const secondary = wireRegion({ plan, names: LOCAL_NAMES.inRegion(LOCAL_SECONDARY_REGION), bus: secondaryBus, lambda: secondaryLambda, invoke, deliverySink, ...(options.inMemory ? {} : { dataDir: secondaryDir }) });
+    const secondaryLambda = new LambdaService({
+      region: LOCAL_SECONDARY_REGION,
+      retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs,
+      ...(options.inMemory ? {} : { journalFile: join(secondaryDir, 'lambda', 'async-journal.jsonl') }),
+    });
+    const secondary = wireRegion({
+      plan,
+      names: LOCAL_NAMES.inRegion(LOCAL_SECONDARY_REGION),
+      bus: secondaryBus,
+      lambda: secondaryLambda,
+      invoke,
+      deliverySink,
+      ...(options.inMemory ? {} : { dataDir: secondaryDir }),
+    });
     secondarySqs = await new SqsServer(secondary.queues, { region: LOCAL_SECONDARY_REGION }).start();
     regions.push({ region: LOCAL_SECONDARY_REGION, bus: secondaryBus, lambda: secondaryLambda, deadLetterQueues: secondary.deadLetterQueues, queues: secondary.queues, sqs: secondarySqs.url });
     secondaryLambda.resume();
@@ -342,7 +359,17 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     stop: async () => {
       await api.stop();
       await idle();
-      await Promise.all([stepFunctions.stop(), eventBridge.stop(), sqs.stop(), ...(secondarySqs ? [secondarySqs.stop()] : []), lambdaServer.stop(), emailSink.stop(), deliverySink.stop(), paymentSink.stop(), functions.stop()]);
+      await Promise.all([
+        stepFunctions.stop(),
+        eventBridge.stop(),
+        sqs.stop(),
+        ...(secondarySqs ? [secondarySqs.stop()] : []),
+        lambdaServer.stop(),
+        emailSink.stop(),
+        deliverySink.stop(),
+        paymentSink.stop(),
+        functions.stop(),
+      ]);
       await dynamo.stop();
     },
   };

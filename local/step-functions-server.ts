@@ -41,6 +41,7 @@ const REDRIVE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
  * `" # % \ ^ | ~ ` $ & , ; : /` or control characters.
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS refuses execution names with control characters; the class names them.
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 export interface StepFunctionsServerOptions {
@@ -245,7 +246,10 @@ export class StepFunctionsServer extends LoopbackServer {
     if (body.stateMachineArn !== this.stateMachineArn) return reply(res, 400, { __type: 'StateMachineDoesNotExist', message: `State Machine Does Not Exist: '${String(body.stateMachineArn)}'` });
     const maxResults = body.maxResults === undefined || body.maxResults === 0 ? 100 : Number(body.maxResults);
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-      return reply(res, 400, { __type: 'ValidationException', message: `1 validation error detected: Value '${String(body.maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000` });
+      return reply(res, 400, {
+        __type: 'ValidationException',
+        message: `1 validation error detected: Value '${String(body.maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+      });
     }
     const offset = body.nextToken === undefined ? 0 : Number.parseInt(Buffer.from(String(body.nextToken), 'base64url').toString('utf8'), 10);
     if (!Number.isInteger(offset) || offset < 0) return reply(res, 400, { __type: 'InvalidToken', message: `Invalid Token: '${String(body.nextToken)}'` });

@@ -126,7 +126,11 @@ export class Application {
   readonly actions: readonly Action[];
   readonly subscriptions: readonly Subscription[];
 
-  private constructor(name: string, actions: readonly Action[], readonly catalog: EventCatalog) {
+  private constructor(
+    name: string,
+    actions: readonly Action[],
+    readonly catalog: EventCatalog,
+  ) {
     this.name = name;
     this.actions = actions;
     this.subscriptions = actions.flatMap((action) =>
@@ -212,14 +216,7 @@ export class Application {
   }
 }
 
-function resolveAction(
-  service: string,
-  name: string,
-  definition: ActionDefinition,
-  catalog: EventCatalog,
-  where: string,
-  problems: ModelProblem[],
-): Action {
+function resolveAction(service: string, name: string, definition: ActionDefinition, catalog: EventCatalog, where: string, problems: ModelProblem[]): Action {
   const trigger = definition.trigger;
   const selectors = trigger.kind === 'subscription' ? trigger.consumes : trigger.kind === 'saga-step' ? trigger.after : [];
   if (trigger.kind === 'subscription' && selectors.length === 0) problems.push({ where, problem: 'a subscription must consume at least one event' });
@@ -252,8 +249,7 @@ function resolveAction(
   if (new Set(definition.emits).size !== definition.emits.length) problems.push({ where, problem: 'lists an emitted event twice' });
 
   const style: ActionStyle = trigger.kind === 'api' ? 'api' : trigger.kind === 'saga-step' ? 'orchestrated' : 'choreographed';
-  const runsAsFunction =
-    trigger.kind === 'api' || (trigger.kind === 'saga-step' && !trigger.publishOnly) || (trigger.kind === 'subscription' && trigger.target === 'lambda');
+  const runsAsFunction = trigger.kind === 'api' || (trigger.kind === 'saga-step' && !trigger.publishOnly) || (trigger.kind === 'subscription' && trigger.target === 'lambda');
   if (runsAsFunction && !definition.needs) problems.push({ where, problem: 'runs as a function, so it must declare its needs (tables and calls), even if none' });
   if (!runsAsFunction && definition.needs) problems.push({ where, problem: 'declares needs, but runs no function (a publish-only saga step or a rule target)' });
   const needs = definition.needs ?? { tables: [] };

@@ -22,8 +22,14 @@ export function renderEventTable(app: Application): string {
     return [
       name,
       required.join(', '),
-      app.producersOf(name).map((a) => a.id).join(', '),
-      app.consumersOf(name).map((a) => a.id).join(', '),
+      app
+        .producersOf(name)
+        .map((a) => a.id)
+        .join(', '),
+      app
+        .consumersOf(name)
+        .map((a) => a.id)
+        .join(', '),
       versions.map((v) => `v${v.version}`).join(', '),
     ];
   });
@@ -41,7 +47,7 @@ function styleOf(action: Action): string {
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  const line = (cells: readonly string[]) => `| ${cells.map(escape).join(' | ')} |`;
+  const escapeCell = (cell: string) => cell.replace(/\|/g, '\\|');
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

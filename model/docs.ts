@@ -55,7 +55,10 @@ export function renderDocs(app: Application): Map<string, string> {
       ...stages().flatMap((stage) => [`## Deployed topology: stage ${stage.stage} (Pulumi.${stage.stage}.yaml)`, '', '```mermaid', topologyDiagram(app, stage), '```', '']),
       '## Events',
       '',
-      app.catalog.eventNames().map((event) => `- [${event}](events/${event}.md)`).join('\n'),
+      app.catalog
+        .eventNames()
+        .map((event) => `- [${event}](events/${event}.md)`)
+        .join('\n'),
       '',
       '## Subscriptions',
       '',
@@ -113,9 +116,7 @@ function eventPage(app: Application, event: string): string {
  * before, computed by the same rules as the schema gate, so the reason for the new version is on the page.
  */
 function changelogEntry(entry: EventVersion, previous: EventVersion | undefined): string[] {
-  const lifecycle = entry.ttl
-    ? `published next to v${entry.nextVersion} until ${entry.ttl} (double publishing), then retired`
-    : 'current';
+  const lifecycle = entry.ttl ? `published next to v${entry.nextVersion} until ${entry.ttl} (double publishing), then retired` : 'current';
   const lines = [`- v${entry.version} (\`${entry.schemaRef}\`): ${lifecycle}`];
   if (previous) {
     const breaking = breakingChanges(previous.dataSchema, entry.dataSchema);

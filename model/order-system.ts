@@ -35,12 +35,18 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
     orders: {
       description: 'Takes orders over HTTP, starts the saga for each, and keeps every order’s status view.',
       actions: {
-        CreateOrder: { description: 'Validate the order, store it as PENDING and announce it.', trigger: api('POST', '/orders'), emits: ['OrderCreated'], needs: { tables: [write(ORDERS_TABLE)], publishes: true } },
+        CreateOrder: {
+          description: 'Validate the order, store it as PENDING and announce it.',
+          trigger: api('POST', '/orders'),
+          emits: ['OrderCreated'],
+          needs: { tables: [write(ORDERS_TABLE)], publishes: true },
+        },
         GetOrder: { description: 'Return an order with its status history.', trigger: api('GET', '/orders/{orderId}'), emits: [], needs: { tables: [read(ORDERS_TABLE)], readsSaga: true } },
         StartOrderSaga: {
           description: 'Choreography starts orchestration: each new order starts one saga execution named after the order, so a repeated OrderCreated cannot start a second.',
           trigger: subscribe(['OrderCreated'], 'lambda'),
-          emits: [], needs: { tables: [idempotent], startsSaga: true },
+          emits: [],
+          needs: { tables: [idempotent], startsSaga: true },
         },
         CompleteOrder: {
           description: 'The saga’s last step: announce the order complete.',
@@ -55,7 +61,8 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         RecordOrderOutcome: {
           description: 'Update the order’s status view from the saga’s outcome.',
           trigger: subscribe(['OrderCompleted', 'OrderCancelled'], 'lambda'),
-          emits: [], needs: { tables: [write(ORDERS_TABLE), idempotent] },
+          emits: [],
+          needs: { tables: [write(ORDERS_TABLE), idempotent] },
         },
       },
     },
@@ -65,18 +72,21 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         ReserveItem: {
           description: 'Set stock aside for the order unless too little is available.',
           trigger: sagaStep(['OrderCreated']),
-          emits: ['ItemReserved', 'ItemNotAvailable'], needs: { tables: stock },
+          emits: ['ItemReserved', 'ItemNotAvailable'],
+          needs: { tables: stock },
         },
         DescribeItem: { description: 'Add the product’s name and price to the order.', trigger: sagaStep(['ItemReserved']), emits: ['ItemDescribed'], needs: { tables: [read(INVENTORY_TABLE)] } },
         RemoveItem: {
           description: 'Take the paid reservation out of stock for shipping.',
           trigger: sagaStep([{ event: 'PaymentMade', version: 2 }]),
-          emits: ['ItemRemoved', 'ErrorItemUnreserved'], needs: { tables: stock },
+          emits: ['ItemRemoved', 'ErrorItemUnreserved'],
+          needs: { tables: stock },
         },
         ReleaseItem: {
           description: 'Compensation: give a reservation back to stock.',
           trigger: sagaStep(['ErrorCustomerDescribed', 'PaymentFailed', 'PaymentRefunded'], { compensation: true }),
-          emits: ['ItemReleased'], needs: { tables: stock },
+          emits: ['ItemReleased'],
+          needs: { tables: stock },
         },
       },
     },
@@ -86,7 +96,8 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         DescribeCustomer: {
           description: 'Add the customer’s address and payment token to the order, or report an unknown customer.',
           trigger: sagaStep(['ItemDescribed']),
-          emits: ['CustomerDescribed', 'ErrorCustomerDescribed'], needs: { tables: [read(CUSTOMERS_TABLE)] },
+          emits: ['CustomerDescribed', 'ErrorCustomerDescribed'],
+          needs: { tables: [read(CUSTOMERS_TABLE)] },
         },
       },
     },
@@ -108,12 +119,14 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
         MakePayment: {
           description: 'Charge the item total plus delivery; a decline is a business outcome, not an error.',
           trigger: sagaStep(['DeliveryEstimated']),
-          emits: ['PaymentMade', 'PaymentFailed'], needs: { tables: [write(PAYMENTS_TABLE), idempotent] },
+          emits: ['PaymentMade', 'PaymentFailed'],
+          needs: { tables: [write(PAYMENTS_TABLE), idempotent] },
         },
         RefundPayment: {
           description: 'Compensation: return a payment that was made.',
           trigger: sagaStep(['ErrorItemUnreserved'], { compensation: true }),
-          emits: ['PaymentRefunded'], needs: { tables: [write(PAYMENTS_TABLE), idempotent] },
+          emits: ['PaymentRefunded'],
+          needs: { tables: [write(PAYMENTS_TABLE), idempotent] },
         },
       },
     },
@@ -124,7 +137,8 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
           description: 'E-mail the customer when an item is not available, a payment is made or a payment fails.',
           // Migrated to PaymentMade v2 (itemized receipts) while v1 is still double-published.
           trigger: subscribe(['ItemNotAvailable', { event: 'PaymentMade', version: 2 }, 'PaymentFailed'], 'lambda'),
-          emits: ['EmailSent'], needs: { tables: [read(CONTACTS_TABLE), idempotent], publishes: true, sendsEmail: true },
+          emits: ['EmailSent'],
+          needs: { tables: [read(CONTACTS_TABLE), idempotent], publishes: true, sendsEmail: true },
         },
       },
     },

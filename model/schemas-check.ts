@@ -33,7 +33,14 @@ export class GateBaseError extends EventflowError {}
  */
 export async function checkAgainst(base: string, catalog = EventCatalog.load(), root = repoRoot()): Promise<GateFailure[]> {
   const atBase = versionFilesAt(base, root);
-  const schemasAtBase = readAllAt(base, catalog.all().filter((entry) => atBase.has(entry.file)).map((entry) => `catalog/${entry.file}`), root);
+  const schemasAtBase = readAllAt(
+    base,
+    catalog
+      .all()
+      .filter((entry) => atBase.has(entry.file))
+      .map((entry) => `catalog/${entry.file}`),
+    root,
+  );
   const failures: GateFailure[] = [];
   for (const entry of catalog.all()) {
     if (!atBase.has(entry.file)) continue; // a new version: nothing to be compatible with yet

@@ -126,7 +126,7 @@ const POLICY_PROPERTIES = ['policy', 'policyDocument', 'assumeRolePolicy'];
 /** Every statement of every policy document a resource holds (IAM, bus, queue, topic, log and key policies). */
 export function policyStatements(props: Props): FoundStatement[] {
   const documents: Array<[string, unknown]> = POLICY_PROPERTIES.map((key) => [key, props[key]]);
-  list(props.inlinePolicies).forEach((inline, i) => documents.push([`inlinePolicies[${i}].policy`, isRecord(inline) ? inline.policy : undefined]));
+  for (const [i, inline] of list(props.inlinePolicies).entries()) documents.push([`inlinePolicies[${i}].policy`, isRecord(inline) ? inline.policy : undefined]);
   return documents.flatMap(([path, document]) => {
     const parsed = typeof document === 'string' ? parseJson(document) : document;
     if (!isRecord(parsed) || parsed.Statement === undefined) return [];
@@ -150,7 +150,9 @@ export function wildcardResourceUses(type: string, props: Props): WildcardResour
     .filter(({ statement }) => allows(statement) && strings(statement.Resource).includes('*'))
     .map(({ path, statement }) => {
       const actions = strings(statement.Action);
-      const allowance = WILDCARD_RESOURCE_ALLOWANCES.find((a) => a.resourceTypes.includes(type) && actions.length > 0 && (a.actions === 'any' || actions.every((action) => a.actions.includes(action))));
+      const allowance = WILDCARD_RESOURCE_ALLOWANCES.find(
+        (a) => a.resourceTypes.includes(type) && actions.length > 0 && (a.actions === 'any' || actions.every((action) => a.actions.includes(action))),
+      );
       return { path, actions, ...(allowance ? { allowance } : {}) };
     });
 }
@@ -204,7 +206,8 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
           ...(statement.NotAction !== undefined ? [at(type, name, `${path}.NotAction`, `must not be used (it allows every action it does not list), got ${show(statement.NotAction)}`)] : []),
         ];
       });
-      if (type === 'aws:lambda/permission:Permission' && typeof props.action === 'string' && props.action.includes('*')) found.push(at(type, name, 'action', `must name one action exactly, got ${show(props.action)}`));
+      if (type === 'aws:lambda/permission:Permission' && typeof props.action === 'string' && props.action.includes('*'))
+        found.push(at(type, name, 'action', `must name one action exactly, got ${show(props.action)}`));
       return found;
     },
   },
@@ -288,7 +291,11 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
       const admitted = admittedPrincipals(props.policy);
       const bus = props.eventBusName ?? 'default';
       const expected =
-        bus === UNKNOWN || context.stage === undefined ? undefined : bus === resourcePrefix(context.stage) ? (context.publishers && configuredPrincipals(context.publishers)) : context.accountId && [`account:${context.accountId}`];
+        bus === UNKNOWN || context.stage === undefined
+          ? undefined
+          : bus === resourcePrefix(context.stage)
+            ? context.publishers && configuredPrincipals(context.publishers)
+            : context.accountId && [`account:${context.accountId}`];
       if (expected ? admitted.join() === expected.join() : !admitted.includes('*')) return [];
       return [at(type, name, 'policy', `must admit exactly ${expected ? expected.join(', ') : 'named principals, never *'}, got ${admitted.join(', ') || 'nobody'}`)];
     },

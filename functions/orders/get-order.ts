@@ -28,7 +28,8 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   if (!orderId) return jsonResponse(400, { errors: [{ path: '$.pathParameters.orderId', message: 'is required' }] });
   // Order ids are UUIDs (CreateOrder makes them); anything else cannot name an order, and a key past DynamoDB's
   // 2,048 bytes would fail the read itself.
-  if (!ORDER_ID.test(orderId)) return jsonResponse(404, { errors: [{ path: '$.pathParameters.orderId', message: `no order ${orderId.slice(0, 64)}${orderId.length > 64 ? '…' : ''}: order ids are UUIDs` }] });
+  if (!ORDER_ID.test(orderId))
+    return jsonResponse(404, { errors: [{ path: '$.pathParameters.orderId', message: `no order ${orderId.slice(0, 64)}${orderId.length > 64 ? '…' : ''}: order ids are UUIDs` }] });
   const order = (await sharedDynamo().documents.send(new GetCommand({ TableName: ordersTable, Key: { orderId } }))).Item as Order | undefined;
   if (!order) return jsonResponse(404, { errors: [{ path: '$.pathParameters.orderId', message: `no order ${orderId}` }] });
   const { status, reason, history, customerId, productId, quantity, createdAt, correlationId } = order;

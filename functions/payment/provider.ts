@@ -55,7 +55,12 @@ export class HttpPaymentProvider implements PaymentProvider {
   constructor(private readonly baseUrl: string) {}
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    const { status, body } = await this.post('/v1/charges', request.idempotencyKey, { orderId: request.orderId, amount: request.amount, currency: request.currency, paymentToken: request.paymentToken });
+    const { status, body } = await this.post('/v1/charges', request.idempotencyKey, {
+      orderId: request.orderId,
+      amount: request.amount,
+      currency: request.currency,
+      paymentToken: request.paymentToken,
+    });
     if (status === 200) return { approved: true, paymentId: String(body.id) };
     if (status === 402) return { approved: false, reason: String((body.error as { decline_code?: string } | undefined)?.decline_code ?? 'CARD_DECLINED').toUpperCase() as DeclineReason };
     throw new TransientStepError(`payment provider answered ${status} to a charge: ${JSON.stringify(body)}`);
@@ -69,7 +74,12 @@ export class HttpPaymentProvider implements PaymentProvider {
 
   private async post(path: string, idempotencyKey: string, payload: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     try {
-      const response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, body: JSON.stringify(payload), signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(10_000),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     } catch (error) {
       throw new TransientStepError(`payment provider unreachable at ${this.baseUrl}${path}`, { cause: error });

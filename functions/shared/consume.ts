@@ -89,10 +89,11 @@ export function createConsumer<TData extends EventData, TResult>(options: Consum
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: options.idempotency.expiresAfterSeconds ?? CONSUMER_DEFAULTS.expiresAfterSeconds,
   });
-  const runOnce = makeIdempotent(
-    (event: DeliveredEvent<TData>, lambdaContext: Context): Promise<TResult> => options.handler(event, { logger, lambdaContext }),
-    { persistenceStore, config, keyPrefix: options.name },
-  );
+  const runOnce = makeIdempotent((event: DeliveredEvent<TData>, lambdaContext: Context): Promise<TResult> => options.handler(event, { logger, lambdaContext }), {
+    persistenceStore,
+    config,
+    keyPrefix: options.name,
+  });
 
   return async (raw, lambdaContext) => {
     const event = validateDelivered<TData>(raw, catalog, checkEnvelope, accepted, options.name);

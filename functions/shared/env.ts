@@ -23,7 +23,6 @@ export function tableName(definition: TableDefinition): string {
 /** A variable is set, but to a value the function cannot use. */
 export class InvalidConfigurationError extends EventflowError {}
 
-
 /**
  * Where this function publishes: its region's bus by name and, when the stage has a global endpoint, the
  * endpoint's id (EVENT_BUS_ENDPOINT_ID), so events go to the endpoint and it routes them to the healthy region.
@@ -33,7 +32,9 @@ export function eventBusFromEnv(): { readonly eventBusName: string; readonly end
   const endpointId = process.env.EVENT_BUS_ENDPOINT_ID?.trim();
   if (!endpointId) return { eventBusName };
   if (endpointId.length > ENDPOINT_ID_MAX_LENGTH || !ENDPOINT_ID_PATTERN.test(endpointId)) {
-    throw new InvalidConfigurationError(`environment variable EVENT_BUS_ENDPOINT_ID must be a global endpoint id such as "abcde.veo" (pattern ${ENDPOINT_ID_PATTERN.source}, at most ${ENDPOINT_ID_MAX_LENGTH} characters), got ${JSON.stringify(endpointId)}`);
+    throw new InvalidConfigurationError(
+      `environment variable EVENT_BUS_ENDPOINT_ID must be a global endpoint id such as "abcde.veo" (pattern ${ENDPOINT_ID_PATTERN.source}, at most ${ENDPOINT_ID_MAX_LENGTH} characters), got ${JSON.stringify(endpointId)}`,
+    );
   }
   return { eventBusName, endpointId };
 }
@@ -47,6 +48,9 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z]{2}(?:-gov)?-[a-z]+-\d):
 export function sagaFromEnv(): { readonly stateMachineArn: string; readonly region: string } {
   const stateMachineArn = requiredEnv('ORDER_SAGA_ARN');
   const region = STATE_MACHINE_ARN.exec(stateMachineArn)?.[1];
-  if (!region) throw new InvalidConfigurationError(`environment variable ORDER_SAGA_ARN must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(stateMachineArn)}`);
+  if (!region)
+    throw new InvalidConfigurationError(
+      `environment variable ORDER_SAGA_ARN must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(stateMachineArn)}`,
+    );
   return { stateMachineArn, region };
 }

@@ -98,9 +98,7 @@ function dataResolver(fact: Fact, live: readonly EventVersion[]): (version: numb
   }
   if (fact.data === undefined) throw new PublishRequestError(`${fact.detailType}: 'data' is required`);
   if (liveNumbers.length > 1) {
-    throw new PublishRequestError(
-      `${fact.detailType} is double-published until ${live[0]?.ttl} (live: ${liveNumbers.map((v) => `v${v}`).join(', ')}): pass 'dataByVersion' with data for each`,
-    );
+    throw new PublishRequestError(`${fact.detailType} is double-published until ${live[0]?.ttl} (live: ${liveNumbers.map((v) => `v${v}`).join(', ')}): pass 'dataByVersion' with data for each`);
   }
   const data = fact.data;
   return () => data;

@@ -16,11 +16,7 @@ export class EventValidationError extends EventflowError {
   readonly retryable = false;
 
   constructor(readonly invalid: readonly InvalidEvent[]) {
-    super(
-      invalid
-        .map((event) => `${event.detailType}${event.version === null ? '' : ` v${event.version}`} is invalid: ${describeViolations(event.violations)}`)
-        .join('\n'),
-    );
+    super(invalid.map((event) => `${event.detailType}${event.version === null ? '' : ` v${event.version}`} is invalid: ${describeViolations(event.violations)}`).join('\n'));
   }
 }
 

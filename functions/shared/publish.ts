@@ -133,9 +133,7 @@ export class EventPublisher {
   /** One PutEvents call; a request-level failure counts as a failure of every entry in it. */
   private async send(pending: readonly PendingEntry[]): Promise<PutEventsResultEntry[]> {
     try {
-      const response = await this.client.send(
-        new PutEventsCommand({ Entries: pending.map((item) => item.request), ...(this.options.endpointId ? { EndpointId: this.options.endpointId } : {}) }),
-      );
+      const response = await this.client.send(new PutEventsCommand({ Entries: pending.map((item) => item.request), ...(this.options.endpointId ? { EndpointId: this.options.endpointId } : {}) }));
       return response.Entries ?? [];
     } catch (error) {
       const sdkError = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };

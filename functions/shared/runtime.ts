@@ -47,10 +47,7 @@ export function sagaTaskFromEnv(
 }
 
 /** A consumer of the model's subscription `actionId`: it accepts exactly the event versions the model says it consumes. */
-export function consumerFromEnv<TData extends EventData, TResult>(
-  actionId: string,
-  handler: (event: DeliveredEvent<TData>, context: ConsumerContext) => Promise<TResult>,
-): EventHandler<TResult> {
+export function consumerFromEnv<TData extends EventData, TResult>(actionId: string, handler: (event: DeliveredEvent<TData>, context: ConsumerContext) => Promise<TResult>): EventHandler<TResult> {
   const action = loadOrderSystem().action(actionId);
   if (action.trigger.kind !== 'subscription') throw new Error(`${actionId} is not a subscription in the model`);
   return createConsumer({

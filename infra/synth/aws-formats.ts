@@ -174,7 +174,10 @@ const FORMATS: Readonly<Record<string, AwsFormat>> = {
     sources: [EVENTBRIDGE_API('Endpoint'), SAR('amazoneventbridge')],
     state: (r) => {
       const name = r.physicalName();
-      return { id: name, outputs: { name, arn: r.arn('events', `endpoint/${name}`), endpointUrl: `https://${r.chars('endpoint-id', 5)}.${r.chars('endpoint-id-suffix', 3)}.endpoints.event.amazonaws.com` } };
+      return {
+        id: name,
+        outputs: { name, arn: r.arn('events', `endpoint/${name}`), endpointUrl: `https://${r.chars('endpoint-id', 5)}.${r.chars('endpoint-id-suffix', 3)}.endpoints.event.amazonaws.com` },
+      };
     },
   },
   // CloudWatch Logs: log-group:${LogGroupName} (the provider's `arn` omits the `:*` DescribeLogGroups appends).

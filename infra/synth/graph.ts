@@ -44,8 +44,9 @@ function arnsOf(resource: RecordedResource): string[] {
 function strings(value: unknown, path: string, secret: ReadonlySet<string>, found: Array<[string, string]>): Array<[string, string]> {
   if (secret.has(path)) return found;
   if (typeof value === 'string') found.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((item, i) => strings(item, `${path}[${i}]`, secret, found));
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) strings(item, path ? `${path}.${key}` : key, secret, found);
+  else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) strings(item, `${path}[${i}]`, secret, found);
+  } else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) strings(item, path ? `${path}.${key}` : key, secret, found);
   return found;
 }
 

@@ -226,7 +226,7 @@ export async function installMocks(config: Record<string, string> = {}, stack = 
 }
 
 /** The value of an Output, once resolved. */
-export function valueOf<T>(output: pulumiType.Output<T>): Promise<T> {
+export function outputValue<T>(output: pulumiType.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
 }
 

@@ -4,7 +4,22 @@ import { componentDiagram, resourceGraph, type ResourceGraph } from './graph';
 import type { RecordedResource } from './mocks';
 import type { SynthResult } from './synthesize';
 
-const INTERESTING = ['name', 'eventPattern', 'retryPolicy', 'deadLetterConfig', 'runtime', 'architectures', 'type', 'retentionDays', 'retentionInDays', 'routeKey', 'metricName', 'invocationEndpoint', 'invocationRateLimitPerSecond', 'authorizationType'];
+const INTERESTING = [
+  'name',
+  'eventPattern',
+  'retryPolicy',
+  'deadLetterConfig',
+  'runtime',
+  'architectures',
+  'type',
+  'retentionDays',
+  'retentionInDays',
+  'routeKey',
+  'metricName',
+  'invocationEndpoint',
+  'invocationRateLimitPerSecond',
+  'authorizationType',
+];
 
 /** What a secret input is replaced with in the files, so a review copy never carries a credential. */
 export const REDACTED = '[secret]';
@@ -20,7 +35,19 @@ export function writeSynthFiles(result: SynthResult, outDir: string): string[] {
   const graph = resourceGraph(result.resources);
   const json = join(outDir, `${result.stack}.json`);
   const md = join(outDir, `${result.stack}.md`);
-  const listed = resources.map(({ urn, type, name, parent, provider, region, accountId, id, inputs, secretInputs, outputs }) => ({ urn, type, name, parent, provider, region, accountId, id, inputs, secretInputs, outputs }));
+  const listed = resources.map(({ urn, type, name, parent, provider, region, accountId, id, inputs, secretInputs, outputs }) => ({
+    urn,
+    type,
+    name,
+    parent,
+    provider,
+    region,
+    accountId,
+    id,
+    inputs,
+    secretInputs,
+    outputs,
+  }));
   writeFileSync(json, `${JSON.stringify({ stack: result.stack, outputs: result.outputs, graph, resources: listed }, null, 2)}\n`);
   writeFileSync(md, markdown(result, resources, graph));
   return [json, md];

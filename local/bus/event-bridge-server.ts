@@ -47,7 +47,6 @@ const AWS_JSON_CONTENT_TYPE = /^application\/(x-amz-json-1\.[01]|json)\s*(;|$)/i
  * (`InvalidArgument`, `MalformedDetail`, `ResourceNotFoundException`) and `FailedEntryCount` for an entry.
  */
 export class EventBridgeServer extends LoopbackServer {
-
   /**
    * @param buses the region's buses, by name
    * @param endpoints global endpoints by id: a PutEvents with an EndpointId goes to the bus the endpoint routes to,
@@ -83,7 +82,10 @@ export class EventBridgeServer extends LoopbackServer {
     if (!AWS_JSON_CONTENT_TYPE.test(contentType)) return refuse({ __type: 'UnknownOperationException', message: `Content-Type must be application/x-amz-json-1.1, got ${quote(contentType)}` });
     const raw = await readBodyWithin(req, MAX_PUT_EVENTS_BODY_BYTES);
     if (raw === undefined) {
-      return refuse({ __type: 'ValidationException', message: `Request body is over ${MAX_PUT_EVENTS_BODY_BYTES} bytes, more than entries within the ${PUT_EVENTS_QUOTAS.maxRequestBytes}-byte limit can take` });
+      return refuse({
+        __type: 'ValidationException',
+        message: `Request body is over ${MAX_PUT_EVENTS_BODY_BYTES} bytes, more than entries within the ${PUT_EVENTS_QUOTAS.maxRequestBytes}-byte limit can take`,
+      });
     }
     let body: unknown;
     try {
@@ -120,7 +122,10 @@ export class EventBridgeServer extends LoopbackServer {
     if (entry.Source && entry.DetailType && entry.Detail) {
       const length = [...entry.DetailType].length;
       if (length > PUT_EVENTS_QUOTAS.maxDetailTypeLength) {
-        return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter DetailType is not valid. Reason: DetailType must be at most ${PUT_EVENTS_QUOTAS.maxDetailTypeLength} characters, got ${length}.` };
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: `Parameter DetailType is not valid. Reason: DetailType must be at most ${PUT_EVENTS_QUOTAS.maxDetailTypeLength} characters, got ${length}.`,
+        };
       }
       const problem = detailProblem(entry.Detail, PUT_EVENTS_QUOTAS.maxDetailDepth);
       if (problem) return { ErrorCode: 'MalformedDetail', ErrorMessage: `Detail is malformed. Reason: ${problem}.` };
@@ -148,7 +153,12 @@ export class EventBridgeServer extends LoopbackServer {
     const [start, end] = [toDate(body.EventStartTime), toDate(body.EventEndTime)];
     if (!start || !end || start >= end) return reply(res, 400, { __type: 'ValidationException', message: 'EventStartTime must be before EventEndTime.' });
     const replayed = bus.replay(replayName, start, end);
-    reply(res, 200, { ReplayArn: bus.arn.replace(':event-bus/', ':replay/').replace(`/${bus.name}`, `/${replayName}`), State: 'COMPLETED', StateReason: `${replayed} events replayed`, ReplayStartTime: Date.now() / 1000 });
+    reply(res, 200, {
+      ReplayArn: bus.arn.replace(':event-bus/', ':replay/').replace(`/${bus.name}`, `/${replayName}`),
+      State: 'COMPLETED',
+      StateReason: `${replayed} events replayed`,
+      ReplayStartTime: Date.now() / 1000,
+    });
   }
 
   private busFor(name: string | undefined): LocalEventBus | undefined {
@@ -177,7 +187,6 @@ function quote(value: string): string {
 function reply(res: ServerResponse, status: number, body: unknown): void {
   replyJson(res, status, body, 'application/x-amz-json-1.1');
 }
-
 
 /** A whole request refused, in the AWS JSON protocol's error shape. */
 interface Refusal {
@@ -214,7 +223,11 @@ function checkPutEvents(body: Record<string, unknown>): { readonly entries: PutE
       if (bad >= 0) return serialization(`${at}.Resources[${bad}] must be a string, got ${kindOf((member.Resources as unknown[])[bad])}`);
     }
     if (member.Time != null && !isTimestamp(member.Time)) return serialization(`${at}.Time must be a timestamp (epoch seconds, or an ISO 8601 string), got ${describeTime(member.Time)}`);
-    entries.push(Object.fromEntries(Object.entries(member).filter(([name, value]) => value != null && (name === 'Resources' || name === 'Time' || (STRING_MEMBERS as readonly string[]).includes(name)))) as PutEventsEntry);
+    entries.push(
+      Object.fromEntries(
+        Object.entries(member).filter(([name, value]) => value != null && (name === 'Resources' || name === 'Time' || (STRING_MEMBERS as readonly string[]).includes(name))),
+      ) as PutEventsEntry,
+    );
   }
 
   const { maxEntries, maxRequestBytes, maxTraceHeaderLength, maxEventBusNameLength } = PUT_EVENTS_QUOTAS;
@@ -223,12 +236,19 @@ function checkPutEvents(body: Record<string, unknown>): { readonly entries: PutE
   }
   const problems: string[] = [];
   if (typeof body.EndpointId === 'string' && (body.EndpointId.length > ENDPOINT_ID_MAX_LENGTH || !ENDPOINT_ID_PATTERN.test(body.EndpointId))) {
-    problems.push(`Value at 'endpointId' failed to satisfy constraint: Member must have length less than or equal to ${ENDPOINT_ID_MAX_LENGTH} and satisfy regular expression pattern: ${ENDPOINT_ID_PATTERN.source}`);
+    problems.push(
+      `Value at 'endpointId' failed to satisfy constraint: Member must have length less than or equal to ${ENDPOINT_ID_MAX_LENGTH} and satisfy regular expression pattern: ${ENDPOINT_ID_PATTERN.source}`,
+    );
   }
   entries.forEach((entry, index) => {
-    for (const [name, value, max] of [['traceHeader', entry.TraceHeader, maxTraceHeaderLength], ['eventBusName', entry.EventBusName, maxEventBusNameLength]] as const) {
+    for (const [name, value, max] of [
+      ['traceHeader', entry.TraceHeader, maxTraceHeaderLength],
+      ['eventBusName', entry.EventBusName, maxEventBusNameLength],
+    ] as const) {
       if (value === undefined || (value.length >= 1 && value.length <= max)) continue;
-      problems.push(`Value at 'entries.${index + 1}.member.${name}' failed to satisfy constraint: Member must have length ${value.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`);
+      problems.push(
+        `Value at 'entries.${index + 1}.member.${name}' failed to satisfy constraint: Member must have length ${value.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
+      );
     }
   });
   if (problems.length > 0) return validation(problems);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FaultInjector } from '../faults';
-import { LocalQueue } from './local-queue';
+import type { LocalQueue } from './local-queue';
 import { validatePattern, type PatternInput } from './pattern';
 import { RuleIndex } from './rule-index';
 import { LOCAL_PLACEMENT } from '../placement';

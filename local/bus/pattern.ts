@@ -157,7 +157,8 @@ function anythingButProblem(operand: Json): string | undefined {
       if (values.some((v) => typeof v !== 'string')) return 'prefix/suffix match pattern must be a string';
       return values.some((v) => v === '') ? 'Null prefix/suffix not allowed' : undefined;
     }
-    if (inner === 'equals-ignore-case') return values.length > 0 && values.every((v) => typeof v === 'string') ? undefined : 'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.';
+    if (inner === 'equals-ignore-case')
+      return values.length > 0 && values.every((v) => typeof v === 'string') ? undefined : 'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.';
     if (inner === 'wildcard') return values.every((v) => typeof v === 'string') ? values.map((v) => wildcardProblem(v as string)).find(Boolean) : 'wildcard match pattern must be a string';
     return 'Value of anything-but must be an array or single string/number value.';
   }
@@ -220,7 +221,9 @@ function expandDots(value: Json): Json {
     let target = result;
     path.slice(0, -1).forEach((segment) => {
       const existing = target[segment];
-      target = (target[segment] = typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : {}) as Record<string, Json>;
+      const next = (typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : {}) as Record<string, Json>;
+      target[segment] = next;
+      target = next;
     });
     const last = path[path.length - 1] as string;
     const existing = target[last];
@@ -318,7 +321,11 @@ function compileCondition(condition: Json): Predicate {
       const tests: Array<(n: number) => boolean> = [];
       for (let i = 0; i < range.length; i += 2) {
         const bound = range[i + 1] as number;
-        tests.push({ '=': (n: number) => n === bound, '<': (n: number) => n < bound, '<=': (n: number) => n <= bound, '>': (n: number) => n > bound, '>=': (n: number) => n >= bound }[range[i] as string] as (n: number) => boolean);
+        tests.push(
+          { '=': (n: number) => n === bound, '<': (n: number) => n < bound, '<=': (n: number) => n <= bound, '>': (n: number) => n > bound, '>=': (n: number) => n >= bound }[range[i] as string] as (
+            n: number,
+          ) => boolean,
+        );
       }
       return (value) => typeof value === 'number' && tests.every((test) => test(value));
     }
@@ -347,8 +354,14 @@ function anythingBut(operand: Json): Predicate {
         : inner === 'suffix'
           ? (value) => values.some((v) => value.endsWith(v))
           : inner === 'wildcard'
-            ? ((regexes) => (value: string) => regexes.some((r) => r.test(value)))(values.map(wildcardRegex))
-            : ((lower) => (value: string) => lower.includes(value.toLowerCase()))(values.map((v) => v.toLowerCase()));
+            ? (
+                (regexes) => (value: string) =>
+                  regexes.some((r) => r.test(value))
+              )(values.map(wildcardRegex))
+            : (
+                (lower) => (value: string) =>
+                  lower.includes(value.toLowerCase())
+              )(values.map((v) => v.toLowerCase()));
     return (value) => typeof value !== 'string' || !excluded(value);
   }
   const excluded = new Set<Json>(Array.isArray(operand) ? operand : [operand]);

@@ -16,7 +16,15 @@ import { CHAOS_FAULTS, runChaos } from './run-chaos';
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
-    options: { orders: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '16' }, rate: { type: 'string', default: '12' }, seed: { type: 'string', default: String(CHAOS_FAULTS.seed) }, 'data-dir': { type: 'string' }, 'no-crash': { type: 'boolean', default: false }, regions: { type: 'string', default: '1' } },
+    options: {
+      orders: { type: 'string', default: '10000' },
+      concurrency: { type: 'string', default: '16' },
+      rate: { type: 'string', default: '12' },
+      seed: { type: 'string', default: String(CHAOS_FAULTS.seed) },
+      'data-dir': { type: 'string' },
+      'no-crash': { type: 'boolean', default: false },
+      regions: { type: 'string', default: '1' },
+    },
   });
   for (const key of ['orders', 'concurrency', 'seed', 'rate'] as const) {
     if (!/^[1-9]\d*$/.test(values[key] as string)) throw new EventflowError(`--${key} takes a whole number above 0, got ${JSON.stringify(values[key])}`);
@@ -35,15 +43,21 @@ async function main(): Promise<void> {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     log: (line) => out.write(`  [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
   });
-  out.write(`\n${report.orders} orders in ${report.seconds.toFixed(1)} s (${report.ordersPerSecond.toFixed(1)} orders/s), ${report.restarts} crash and restart, ${report.requestRetries} client retries\n`);
+  out.write(
+    `\n${report.orders} orders in ${report.seconds.toFixed(1)} s (${report.ordersPerSecond.toFixed(1)} orders/s), ${report.restarts} crash and restart, ${report.requestRetries} client retries\n`,
+  );
   out.write('Outcomes\n');
   for (const [outcome, count] of Object.entries(report.outcomes).sort()) out.write(`  ${outcome.padEnd(32)} ${count}\n`);
   out.write(`  orders a permanent fault hit in a forward step: ${report.permanentlyFaultedOrders}\n`);
-  out.write(`Operator: ${report.deadLetters.found} dead letters found, ${report.deadLetters.redriven} redriven, ${report.deadLetters.remaining} left; ${report.executionsRedriven} failed executions redriven\n`);
+  out.write(
+    `Operator: ${report.deadLetters.found} dead letters found, ${report.deadLetters.redriven} redriven, ${report.deadLetters.remaining} left; ${report.executionsRedriven} failed executions redriven\n`,
+  );
   if (report.regions) {
     const r = report.regions;
     out.write(`Regions: archived ${JSON.stringify(r.archived)}; endpoint routed ${JSON.stringify(r.routed)}, replicated ${JSON.stringify(r.replicated)}, ${r.flips} flips\n`);
-    out.write(`  failover to the first order's outcome: ${r.failoverToFirstOutcomeMs ?? '?'} ms; ${r.sagaStartRequestsPerOrder.toFixed(2)} StartExecution requests per order, ${r.executionsStarted} executions started\n`);
+    out.write(
+      `  failover to the first order's outcome: ${r.failoverToFirstOutcomeMs ?? '?'} ms; ${r.sagaStartRequestsPerOrder.toFixed(2)} StartExecution requests per order, ${r.executionsStarted} executions started\n`,
+    );
   }
   out.write('Invariants (violations / cases)\n');
   for (const invariant of report.invariants) {

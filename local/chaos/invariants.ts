@@ -81,7 +81,8 @@ function ordersEnd(observation: Observation): InvariantResult {
   for (const order of observation.orders) {
     result.check();
     if (!order.view) result.add(`${order.orderId}: lost (GET /orders answers 404)`);
-    else if (order.view.status !== 'COMPLETED' && order.view.status !== 'CANCELLED') result.add(`${order.orderId}: stuck ${order.view.status}${order.view.saga ? ` (saga ${order.view.saga.status}${order.view.saga.error ? ` ${order.view.saga.error}` : ''})` : ''}`);
+    else if (order.view.status !== 'COMPLETED' && order.view.status !== 'CANCELLED')
+      result.add(`${order.orderId}: stuck ${order.view.status}${order.view.saga ? ` (saga ${order.view.saga.status}${order.view.saga.error ? ` ${order.view.saga.error}` : ''})` : ''}`);
   }
   return result.done();
 }
@@ -172,7 +173,9 @@ function emailsPerNotifyingFact(observation: Observation, byOrder: Map<string | 
     const customerId = order.view?.customerId;
     if (!customerId) continue;
     result.check();
-    const facts = (byOrder.get(order.orderId) ?? []).filter((event) => notifying.types.some((type) => type.detailType === event['detail-type'] && type.version === (event.detail.metadata?.version ?? 1)));
+    const facts = (byOrder.get(order.orderId) ?? []).filter((event) =>
+      notifying.types.some((type) => type.detailType === event['detail-type'] && type.version === (event.detail.metadata?.version ?? 1)),
+    );
     const expected = observation.contacts.has(customerId) ? distinctFacts(facts) : 0;
     const copies = emails.get(order.orderId) ?? [];
     if (copies.length === expected) continue;

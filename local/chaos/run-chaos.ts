@@ -97,7 +97,6 @@ export const CHAOS_FAULTS: Required<FaultOptions> = {
   putEventsThrottleRate: 0.05,
 };
 
-
 /**
  * Runs the order system under every fault of issue 10, then acts as the operator (mends the faults, redrives
  * every dead letter to its target and every failed execution from its failed state), then checks the invariants
@@ -146,7 +145,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     log('all orders placed; waiting for the system to settle');
     await system.command({ type: 'idle' });
 
-    const operator = await actAsOperator(system.endpoints, () => system.command({ type: 'idle' }), () => system.command({ type: 'lift' }), log);
+    const operator = await actAsOperator(
+      system.endpoints,
+      () => system.command({ type: 'idle' }),
+      () => system.command({ type: 'lift' }),
+      log,
+    );
     const observation = await observe(system.endpoints, dataDir, load.placed, operator.deadLetters, new FaultInjector(faults), crashes);
     const invariants = checkInvariants(observation, { types: notifyingFacts() });
     let regionsReport: RegionsReport | undefined;
@@ -205,7 +209,11 @@ function planOrder(index: number): PlannedOrder {
   const mix = DEMO_MIX.filter((choice) => choice.productId !== 'product-last-one');
   const total = mix.reduce((sum, choice) => sum + choice.weight, 0);
   let point = (index * 37) % total;
-  const choice = mix.find((candidate) => (point -= candidate.weight) < 0) ?? mix[0]!;
+  const choice =
+    mix.find((candidate) => {
+      point -= candidate.weight;
+      return point < 0;
+    }) ?? mix[0]!;
   return { customerId: choice.customerId, productId: choice.productId, quantity: 1 + (index % 3), expected: choice.expect as ExpectedOutcome, idempotencyKey: `chaos-${index}` };
 }
 
@@ -249,7 +257,12 @@ class Load {
     const body = JSON.stringify({ customerId: order.customerId, productId: order.productId, quantity: order.quantity });
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await fetch(`${this.apiUrl()}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': order.idempotencyKey }, body, signal: AbortSignal.timeout(30_000) });
+        const response = await fetch(`${this.apiUrl()}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': order.idempotencyKey },
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
         const answer = (await response.json()) as { orderId?: string; errors?: unknown };
         if (response.status === 201 && answer.orderId) return answer.orderId;
         if (response.status < 500) throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(answer)}`);
@@ -269,7 +282,12 @@ class Load {
  * every dead letter to the one target that failed it, and every failed saga that did not state its outcome from
  * the state it failed in.
  */
-async function actAsOperator(endpoints: LocalEndpoints, idle: () => Promise<unknown>, lift: () => Promise<unknown>, log: (line: string) => void): Promise<{ deadLetters: Observation['deadLetters']; executionsRedriven: number }> {
+async function actAsOperator(
+  endpoints: LocalEndpoints,
+  idle: () => Promise<unknown>,
+  lift: () => Promise<unknown>,
+  log: (line: string) => void,
+): Promise<{ deadLetters: Observation['deadLetters']; executionsRedriven: number }> {
   const local = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const sqs = new SQSClient({ ...local, endpoint: endpoints.sqs });
   const lambda = new LambdaClient({ ...local, endpoint: endpoints.lambda });
@@ -393,7 +411,11 @@ function notifyingFacts(): Array<{ detailType: string; version: number }> {
 
 /** The detail types the model's publishing functions emit: what goes through the global endpoint. */
 function publishedThroughEndpoint(): Set<string> {
-  return new Set(deploymentPlan(loadOrderSystem()).functions.filter((action) => action.needs.publishes).flatMap((action) => action.emits));
+  return new Set(
+    deploymentPlan(loadOrderSystem())
+      .functions.filter((action) => action.needs.publishes)
+      .flatMap((action) => action.emits),
+  );
 }
 
 async function scan(client: DynamoDBClient, table: string): Promise<Array<Record<string, unknown>>> {

@@ -30,7 +30,11 @@ export class SystemProcess {
   private spawn(): Promise<LocalEndpoints> {
     // The handlers' own error logs (every injected failure) would bury the run's progress.
     const env = { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL' };
-    const child = fork(join(__dirname, 'system-process.ts'), [JSON.stringify({ ...this.options, port: this.port })], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+    const child = fork(join(__dirname, 'system-process.ts'), [JSON.stringify({ ...this.options, port: this.port })], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env,
+    });
     this.child = child;
     return new Promise((resolve, reject) => {
       child.once('message', (message: { type: string; endpoints: LocalEndpoints }) => (message.type === 'ready' ? resolve(message.endpoints) : reject(new Error(`unexpected ${message.type}`))));

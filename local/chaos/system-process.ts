@@ -46,7 +46,16 @@ export type SystemCommand = SystemRequest & { readonly id: number };
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SystemProcessOptions;
-  const system: LocalSystem = await startLocal({ dataDir: options.dataDir, port: options.port, workers: 0, retryBaseMs: 20, lambdaRetryBaseMs: CHAOS_LAMBDA_RETRY_BASE_MS, faults: options.faults, functionTimeoutMs: options.functionTimeoutMs, regions: options.regions ?? 1 });
+  const system: LocalSystem = await startLocal({
+    dataDir: options.dataDir,
+    port: options.port,
+    workers: 0,
+    retryBaseMs: 20,
+    lambdaRetryBaseMs: CHAOS_LAMBDA_RETRY_BASE_MS,
+    faults: options.faults,
+    functionTimeoutMs: options.functionTimeoutMs,
+    regions: options.regions ?? 1,
+  });
   const send = (message: unknown) => process.send?.(message);
   process.on('message', (command: SystemCommand) => {
     switch (command.type) {

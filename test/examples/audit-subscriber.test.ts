@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installMocks, ofType, settle, valueOf, type RecordedResource } from '../helpers/pulumi-mocks';
+import { installMocks, ofType, settle, outputValue, type RecordedResource } from '../helpers/pulumi-mocks';
 
 const PROGRAM = join(__dirname, '..', '..', 'examples', 'audit-subscriber', 'index.ts');
 
@@ -24,7 +24,7 @@ describe('examples/audit-subscriber', () => {
     ({ resources } = await installMocks({ 'audit-subscriber:orderBusName': orderBusName, 'aws:region': 'eu-west-1' }, 'dev'));
     program = await import('../../examples/audit-subscriber');
     ({ SUBSCRIPTION_DEFAULTS: defaults } = await import('eventflow/infra'));
-    await valueOf(program.ruleName);
+    await outputValue(program.ruleName);
     await settle();
   }, 30_000);
 
@@ -38,19 +38,19 @@ describe('examples/audit-subscriber', () => {
   it('adds one rule, on the order bus named in its configuration', async () => {
     const rules = ofType(resources, 'aws:cloudwatch/eventRule:EventRule');
 
-    expect(rules.map((rule) => ({ name: rule.inputs.name, bus: rule.inputs.eventBusName }))).toEqual([{ name: await valueOf(program.ruleName), bus: orderBusName }]);
+    expect(rules.map((rule) => ({ name: rule.inputs.name, bus: rule.inputs.eventBusName }))).toEqual([{ name: await outputValue(program.ruleName), bus: orderBusName }]);
     expect(JSON.parse(String(rules[0]!.inputs.eventPattern))).toMatchObject({ source: ['eventflow.orders'] });
   });
 
   it('delivers to its own queue, with a dead-letter queue and the package’s retry policy', async () => {
-    const ruleName = await valueOf(program.ruleName);
+    const ruleName = await outputValue(program.ruleName);
     const target = ofType(resources, 'aws:cloudwatch/eventTarget:EventTarget').find((t) => t.inputs.rule === ruleName)!;
     const [auditQueue, deadLetterQueue] = ['audit-queue', 'audit-dlq'].map((logical) => ofType(resources, 'aws:sqs/queue:Queue').find((q) => q.name === logical)!);
 
     expect(target.inputs.arn).toBe(auditQueue!.outputs.arn);
     expect(target.inputs.deadLetterConfig).toEqual({ arn: deadLetterQueue!.outputs.arn });
     expect(target.inputs.retryPolicy).toEqual({ maximumRetryAttempts: defaults.maximumRetryAttempts, maximumEventAgeInSeconds: defaults.maximumEventAgeInSeconds });
-    expect(await valueOf(program.deadLetterQueueUrl!)).toBe(deadLetterQueue!.outputs.url);
+    expect(await outputValue(program.deadLetterQueueUrl!)).toBe(deadLetterQueue!.outputs.url);
   });
 
   it('lets only its rule send to either queue, and encrypts both', () => {

@@ -11,5 +11,7 @@ export function fixtureEvent(name: string, version = 1): DeliveredEvent {
 
 /** Every fixture file name, e.g. `OrderCreated.v1.json`. */
 export function fixtureFiles(): string[] {
-  return readdirSync(FIXTURE_DIR).filter((file) => file.endsWith('.json')).sort();
+  return readdirSync(FIXTURE_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
 }

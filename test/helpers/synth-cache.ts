@@ -20,7 +20,13 @@ function hashSources(root: string): string {
     }
   };
   for (const dir of INPUT_DIRS) visit(join(root, dir));
-  for (const file of readdirSync(root).filter((name) => INPUT_FILE.test(name)).sort()) hash.update(file).update('\0').update(readFileSync(join(root, file)));
+  for (const file of readdirSync(root)
+    .filter((name) => INPUT_FILE.test(name))
+    .sort())
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(root, file)));
   return hash.digest('hex');
 }
 

@@ -108,7 +108,11 @@ describe('HTTP API › POST /orders under bad input', () => {
   });
 
   it('still places, stores and completes a good order after all of that', async () => {
-    const created = await fetch(`${system.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'customer-1', productId: 'product-1', quantity: 1 }) });
+    const created = await fetch(`${system.apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'customer-1', productId: 'product-1', quantity: 1 }),
+    });
     expect(created.status).toBe(201);
     const { orderId } = (await created.json()) as { orderId: string };
     await system.idle();
@@ -186,38 +190,87 @@ const FIELDS = ['customerId', 'productId', 'quantity'] as const;
  * Any UTF-16 code unit, lone surrogates included, or any astral code point. fast-check's own 'binary' unit would
  * do, but building it costs over a second per test file.
  */
-const anyChar = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), fc.integer({ min: 0x10000, max: 0x10ffff }).map((code) => String.fromCodePoint(code)));
+const anyChar = fc.oneof(
+  fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+  fc.integer({ min: 0x10000, max: 0x10ffff }).map((code) => String.fromCodePoint(code)),
+);
 const ONE_MB = 1024 * 1024;
 
 /** Characters the id pattern refuses, chosen for trouble: lone surrogates, NUL, bidi controls, BOM, emoji, combining marks, separators. */
-const oddChar = fc.constantFrom('\ud800', '\udfff', '\u0000', '\u200f', '\u202e', '\u2066', '\ufeff', '😀', '👩‍👩‍👧', 'e\u0301', ' ', '\t', '\n', '\u2028', '/', '"', '\\', '.', 'é', '中', '\u{10ffff}');
+const oddChar = fc.constantFrom(
+  '\ud800',
+  '\udfff',
+  '\u0000',
+  '\u200f',
+  '\u202e',
+  '\u2066',
+  '\ufeff',
+  '😀',
+  '👩‍👩‍👧',
+  'e\u0301',
+  ' ',
+  '\t',
+  '\n',
+  '\u2028',
+  '/',
+  '"',
+  '\\',
+  '.',
+  'é',
+  '中',
+  '\u{10ffff}',
+);
 /** Strings of 1 MB as JSON text (a lone surrogate or NUL is 6 bytes there, `\ud800`), made once: stringifying one takes tens of milliseconds. */
 const MEGABYTE_STRINGS = ['x', '😀', '\u202e', '\ud800', '\u0000'].map((unit) => JSON.stringify(unit.repeat(Math.ceil(ONE_MB / Buffer.byteLength(JSON.stringify(unit).slice(1, -1))))));
 const validId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
-const wrongTypeJson = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 })).map((value) => JSON.stringify(value));
+const wrongTypeJson = fc
+  .oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }))
+  .map((value) => JSON.stringify(value));
 const badIdJson = fc.oneof(
   { weight: 6, arbitrary: wrongTypeJson },
   { weight: 2, arbitrary: fc.constant('""') },
   { weight: 8, arbitrary: fc.tuple(fc.stringMatching(/^[A-Za-z0-9_-]{0,20}$/), oddChar, fc.stringMatching(/^[A-Za-z0-9_-]{0,20}$/)).map(([a, odd, b]) => JSON.stringify(a + odd + b)) },
   { weight: 4, arbitrary: fc.integer({ min: 65, max: 4096 }).map((n) => JSON.stringify('a'.repeat(n))) },
-  { weight: 4, arbitrary: fc.string({ unit: anyChar, minLength: 1 }).filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)).map((s) => JSON.stringify(s)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .string({ unit: anyChar, minLength: 1 })
+      .filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s))
+      .map((s) => JSON.stringify(s)),
+  },
   { weight: 1, arbitrary: fc.constantFrom(...MEGABYTE_STRINGS) },
 );
 const badQuantityJson = fc.oneof(
   fc.integer({ min: -1_000_000_000, max: 0 }).map(String),
   fc.integer({ min: 1001, max: 2 ** 31 }).map(String),
-  fc.double({ min: 1.001, max: 999.999, noNaN: true }).filter((x) => !Number.isInteger(x)).map(String),
+  fc
+    .double({ min: 1.001, max: 999.999, noNaN: true })
+    .filter((x) => !Number.isInteger(x))
+    .map(String),
   fc.constantFrom('1e400', '-1e400', '1.5', '0.0', '-0', '12345678901234567890123', '1000.5', '"2"', '"1e3"', '"one"', 'true', 'null', '[1]', '{"value":1}'),
   wrongTypeJson.filter((json) => typeof JSON.parse(json) !== 'number'),
 );
 const validQuantityJson = fc.integer({ min: 1, max: 1000 }).map(String);
 type FieldValue = { readonly state: 'valid' | 'invalid' | 'missing'; readonly json?: string };
 const fieldValue = (valid: fc.Arbitrary<string>, invalid: fc.Arbitrary<string>): fc.Arbitrary<FieldValue> =>
-  fc.oneof(valid.map((json) => ({ state: 'valid' as const, json })), invalid.map((json) => ({ state: 'invalid' as const, json })), fc.constant({ state: 'missing' as const }));
-const extraName = fc.oneof(fc.string({ unit: anyChar, maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'orderId', 'status', '0', 'Quantity', 'customerID', '$ref', 'a.b', 'a/b', 'a~b', '')).filter((name) => !(FIELDS as readonly string[]).includes(name));
+  fc.oneof(
+    valid.map((json) => ({ state: 'valid' as const, json })),
+    invalid.map((json) => ({ state: 'invalid' as const, json })),
+    fc.constant({ state: 'missing' as const }),
+  );
+const extraName = fc
+  .oneof(fc.string({ unit: anyChar, maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'orderId', 'status', '0', 'Quantity', 'customerID', '$ref', 'a.b', 'a/b', 'a~b', ''))
+  .filter((name) => !(FIELDS as readonly string[]).includes(name));
 const extraMembers = fc.uniqueArray(fc.tuple(extraName, fc.json({ maxDepth: 2 })), { maxLength: 4, selector: ([name]) => name });
 /** Content types CreateOrder reads as JSON; the body's faults must be what is answered. */
-const jsonContentType = fc.constantFrom<string | undefined>('application/json', 'application/json; charset=utf-8', 'application/problem+json', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', undefined);
+const jsonContentType = fc.constantFrom<string | undefined>(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/problem+json',
+  'text/plain;charset=UTF-8',
+  'application/x-www-form-urlencoded',
+  undefined,
+);
 
 const validOrderJson = fc.record({ customerId: validId, productId: validId, quantity: fc.integer({ min: 1, max: 1000 }) }).map((order) => JSON.stringify(order));
 const objectJson = (members: ReadonlyArray<readonly [string, string]>): string => `{${members.map(([name, json]) => `${JSON.stringify(name)}:${json}`).join(',')}}`;
@@ -225,8 +278,14 @@ const objectJson = (members: ReadonlyArray<readonly [string, string]>): string =
 /** A JSON object body with at least one member missing, extra or invalid, and the paths that must be named. */
 const badBody: fc.Arbitrary<BadRequest> = fc
   .record({
-    customerId: fieldValue(validId.map((id) => JSON.stringify(id)), badIdJson),
-    productId: fieldValue(validId.map((id) => JSON.stringify(id)), badIdJson),
+    customerId: fieldValue(
+      validId.map((id) => JSON.stringify(id)),
+      badIdJson,
+    ),
+    productId: fieldValue(
+      validId.map((id) => JSON.stringify(id)),
+      badIdJson,
+    ),
     quantity: fieldValue(validQuantityJson, badQuantityJson),
     extras: extraMembers,
     contentType: jsonContentType,
@@ -271,7 +330,20 @@ const notJson: fc.Arbitrary<BadRequest> = fc
       validOrderJson.map((json) => `\ufeff${json}`),
       validOrderJson.map((json) => json.replace(/"/g, "'")),
       validOrderJson.map((json) => json.replace('}', ',}')),
-      fc.constantFrom('', ' ', 'NaN', 'undefined', '{"quantity": NaN}', '{"quantity": Infinity}', '{customerId: "c"}', '[1,]', '{"a":1}{"b":2}', '\u0000', '{"customerId":"c\u0000"}', '// comment\n{}'),
+      fc.constantFrom(
+        '',
+        ' ',
+        'NaN',
+        'undefined',
+        '{"quantity": NaN}',
+        '{"quantity": Infinity}',
+        '{customerId: "c"}',
+        '[1,]',
+        '{"a":1}{"b":2}',
+        '\u0000',
+        '{"customerId":"c\u0000"}',
+        '// comment\n{}',
+      ),
       fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Uint8Array.from([0xff, 0xfe, ...bytes])),
     ),
     jsonContentType,
@@ -285,8 +357,23 @@ const readAsJson = (type: string): boolean => /^(application\/json|application\/
 const wrongContentType: fc.Arbitrary<BadRequest> = fc
   .tuple(
     fc.oneof(
-      fc.constantFrom('application/xml', 'text/xml', 'multipart/form-data; boundary=x', 'application/octet-stream', 'image/png', 'text/html', 'text/csv', 'application/x-ndjson', 'application/yaml', 'application/jsonx', 'json'),
-      fc.tuple(mediaToken, mediaToken).map(([type, subtype]) => `${type}/${subtype}`).filter((type) => !readAsJson(type)),
+      fc.constantFrom(
+        'application/xml',
+        'text/xml',
+        'multipart/form-data; boundary=x',
+        'application/octet-stream',
+        'image/png',
+        'text/html',
+        'text/csv',
+        'application/x-ndjson',
+        'application/yaml',
+        'application/jsonx',
+        'json',
+      ),
+      fc
+        .tuple(mediaToken, mediaToken)
+        .map(([type, subtype]) => `${type}/${subtype}`)
+        .filter((type) => !readAsJson(type)),
       fc.constantFrom('utf-16', 'latin1', 'iso-8859-1', 'ascii', 'utf-32').map((charset) => `application/json; charset=${charset}`),
     ),
     validOrderJson,
@@ -298,7 +385,11 @@ const oversize: fc.Arbitrary<BadRequest> = fc
   .tuple(fc.integer({ min: HTTP_API_LIMITS.maxPayloadBytes + 1, max: 2 ** 40 }), fc.boolean())
   .map(([declaredLength, expectContinue]) => ({ kind: 'oversize', method: 'POST', path: '/orders', contentType: 'application/json', declaredLength, expectContinue }));
 
-const segment = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), fc.string({ unit: anyChar, minLength: 1, maxLength: 8 }).map((s) => encodeURIComponent(Buffer.from(s).toString('utf8'))), fc.constantFrom('orders', 'ORDERS', 'order', 'v1', '%00', '%ZZ', '%ED%A0%80', '%2F'));
+const segment = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/),
+  fc.string({ unit: anyChar, minLength: 1, maxLength: 8 }).map((s) => encodeURIComponent(Buffer.from(s).toString('utf8'))),
+  fc.constantFrom('orders', 'ORDERS', 'order', 'v1', '%00', '%ZZ', '%ED%A0%80', '%2F'),
+);
 const somePath = fc.array(segment, { minLength: 0, maxLength: 4 }).map((segments) => `/${segments.join('/')}`);
 /** Where fetch sends a path once it has resolved dot segments (`/x/../orders` is `/orders`). */
 const resolvedPath = (path: string): string => new URL(path, 'http://local').pathname;
@@ -331,7 +422,11 @@ async function send(apiUrl: string, bad: BadRequest): Promise<Answer> {
   }
   // A Uint8Array body goes without a Content-Type; a string one gets text/plain unless one is set.
   const body = bad.body === undefined ? undefined : bad.contentType === undefined && typeof bad.body === 'string' ? new TextEncoder().encode(bad.body) : bad.body;
-  const response = await fetch(`${apiUrl}${bad.path}`, { method: bad.method, headers: bad.contentType === undefined ? {} : { 'content-type': bad.contentType }, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(`${apiUrl}${bad.path}`, {
+    method: bad.method,
+    headers: bad.contentType === undefined ? {} : { 'content-type': bad.contentType },
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await response.text();
   return { status: response.status, text, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }

@@ -62,7 +62,8 @@ describe('local EventBridge › PutEvents under bad input', () => {
     readonly idempotencyRecords: number;
     readonly archived: number;
   }
-  const itemCount = async (table: typeof ORDERS_TABLE): Promise<number> => (await dynamo.send(new ScanCommand({ TableName: physicalTableName(LOCAL_TABLE_PREFIX, table), Select: 'COUNT' }))).Count ?? 0;
+  const itemCount = async (table: typeof ORDERS_TABLE): Promise<number> =>
+    (await dynamo.send(new ScanCommand({ TableName: physicalTableName(LOCAL_TABLE_PREFIX, table), Select: 'COUNT' }))).Count ?? 0;
   const sideEffects = async (): Promise<SideEffects> => ({
     emails: system.emailSink.received.length,
     deliveries: system.deliverySink.received.length,
@@ -125,7 +126,17 @@ describe('local EventBridge › PutEvents under bad input', () => {
     const problems: string[] = [];
     let parked = 0;
     for (const { eventId, entry, mutations } of accepted) {
-      const event = { version: '0', id: eventId, source: entry.Source, 'detail-type': entry.DetailType, account: '000000000000', region: 'eu-west-1', time: '', resources: [], detail: JSON.parse(entry.Detail ?? '{}') as unknown };
+      const event = {
+        version: '0',
+        id: eventId,
+        source: entry.Source,
+        'detail-type': entry.DetailType,
+        account: '000000000000',
+        region: 'eu-west-1',
+        time: '',
+        resources: [],
+        detail: JSON.parse(entry.Detail ?? '{}') as unknown,
+      };
       const prepared = prepareEvent(event as never);
       for (const rule of rules) {
         const reason = letters.get(rule.id)?.get(eventId);
@@ -152,7 +163,9 @@ describe('local EventBridge › PutEvents under bad input', () => {
     const good = fixtureEvent('ItemNotAvailable');
     const detail = { ...good.detail, metadata: { ...good.detail.metadata, idempotencyKey: `after-fuzzing-${Date.now()}` }, data: { ...good.detail.data, orderId: 'order-after-fuzzing' } };
 
-    const response = await client.send(new PutEventsCommand({ Entries: [{ EventBusName: LOCAL_EVENT_BUS_NAME, Source: good.source, DetailType: good['detail-type'], Detail: JSON.stringify(detail) }] }));
+    const response = await client.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: LOCAL_EVENT_BUS_NAME, Source: good.source, DetailType: good['detail-type'], Detail: JSON.stringify(detail) }] }),
+    );
     await system.idle();
 
     expect(response.FailedEntryCount).toBe(0);
@@ -179,7 +192,9 @@ describe('local EventBridge › PutEvents under bad input', () => {
     const before = deadLetters(system, 'delivery.NotifyDeliveryProvider').length;
 
     // Act
-    await client.send(new PutEventsCommand({ Entries: [{ EventBusName: LOCAL_EVENT_BUS_NAME, Source: started.source, DetailType: started['detail-type'], Detail: JSON.stringify({ ...started.detail, data }) }] }));
+    await client.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: LOCAL_EVENT_BUS_NAME, Source: started.source, DetailType: started['detail-type'], Detail: JSON.stringify({ ...started.detail, data }) }] }),
+    );
     await system.idle();
 
     // Assert: refused at once (a 400 is not retried), never recorded as a delivery.
@@ -245,9 +260,19 @@ const catalog = loadCatalog();
  * Any UTF-16 code unit, lone surrogates included, or any astral code point. fast-check's own 'binary' unit would
  * do, but building it costs over a second per test file.
  */
-const anyChar = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), fc.integer({ min: 0x10000, max: 0x10ffff }).map((code) => String.fromCodePoint(code)));
+const anyChar = fc.oneof(
+  fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+  fc.integer({ min: 0x10000, max: 0x10ffff }).map((code) => String.fromCodePoint(code)),
+);
 /** The events Lambda consumers read, in the versions their rules match. */
-const CONSUMED = [['OrderCreated', 1], ['OrderCompleted', 1], ['OrderCancelled', 1], ['ItemNotAvailable', 1], ['PaymentFailed', 1], ['PaymentMade', 2]] as const;
+const CONSUMED = [
+  ['OrderCreated', 1],
+  ['OrderCompleted', 1],
+  ['OrderCancelled', 1],
+  ['ItemNotAvailable', 1],
+  ['PaymentFailed', 1],
+  ['PaymentMade', 2],
+] as const;
 type Detail = { metadata: Record<string, unknown>; data: Record<string, unknown> } & Record<string, unknown>;
 type Mutation = { readonly path: string; readonly apply: (event: { source: string; detail: Detail }) => void };
 
@@ -257,12 +282,42 @@ const oddKey = fc.oneof(fc.string({ unit: anyChar, minLength: 1, maxLength: 10 }
 
 const envelopeMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constantFrom(...METADATA_KEYS).map((key): Mutation => ({ path: `$.detail.metadata.${key}`, apply: (e) => void delete e.detail.metadata[key] })),
-  fc.tuple(fc.constantFrom('correlationId', 'idempotencyKey'), wrongValue).map(([key, value]): Mutation => ({ path: `$.detail.metadata.${key}`, apply: (e) => void (e.detail.metadata[key] = value) })),
-  fc.constantFrom('not a date', '2026-13-45T99:00:00Z', 42).map((ttl): Mutation => ({ path: '$.detail.metadata.ttl', apply: (e) => void (e.detail.metadata.ttl = ttl) })),
-  fc.constantFrom('v2', 3, { version: 1 }, { version: 2, schema: '' }).map((next): Mutation => ({ path: '$.detail.metadata.nextVersion', apply: (e) => void (e.detail.metadata.nextVersion = next) })),
-  oddKey.filter((k) => !(METADATA_KEYS as readonly string[]).includes(k) && k !== 'version').map((key): Mutation => ({ path: '$.detail.metadata', apply: (e) => Object.defineProperty(e.detail.metadata, key, { value: 1, enumerable: true }) })),
+  fc.tuple(fc.constantFrom('correlationId', 'idempotencyKey'), wrongValue).map(
+    ([key, value]): Mutation => ({
+      path: `$.detail.metadata.${key}`,
+      apply: (e) => {
+        e.detail.metadata[key] = value;
+      },
+    }),
+  ),
+  fc.constantFrom('not a date', '2026-13-45T99:00:00Z', 42).map(
+    (ttl): Mutation => ({
+      path: '$.detail.metadata.ttl',
+      apply: (e) => {
+        e.detail.metadata.ttl = ttl;
+      },
+    }),
+  ),
+  fc.constantFrom('v2', 3, { version: 1 }, { version: 2, schema: '' }).map(
+    (next): Mutation => ({
+      path: '$.detail.metadata.nextVersion',
+      apply: (e) => {
+        e.detail.metadata.nextVersion = next;
+      },
+    }),
+  ),
+  oddKey
+    .filter((k) => !(METADATA_KEYS as readonly string[]).includes(k) && k !== 'version')
+    .map((key): Mutation => ({ path: '$.detail.metadata', apply: (e) => Object.defineProperty(e.detail.metadata, key, { value: 1, enumerable: true }) })),
   oddKey.filter((k) => k !== 'metadata' && k !== 'data').map((key): Mutation => ({ path: '$.detail', apply: (e) => Object.defineProperty(e.detail, key, { value: 'extra', enumerable: true }) })),
-  fc.constantFrom([], 'data', null, 7).map((data): Mutation => ({ path: '$.detail.data', apply: (e) => void (e.detail.data = data as never) })),
+  fc.constantFrom([], 'data', null, 7).map(
+    (data): Mutation => ({
+      path: '$.detail.data',
+      apply: (e) => {
+        e.detail.data = data as never;
+      },
+    }),
+  ),
   // Each unknown member is one violation: the reason names a few and counts the rest.
   fc.integer({ min: 30, max: 1500 }).map((n): Mutation => ({ path: '$.detail.metadata', apply: (e) => Array.from({ length: n }, (_, i) => (e.detail.metadata[`unknown${i}`] = i)) })),
 );
@@ -304,7 +359,19 @@ const brokenEvent: fc.Arbitrary<GeneratedEntry> = fc.oneof(
     const mutation = fc.oneof(
       { weight: 3, arbitrary: envelopeMutation },
       { weight: 4, arbitrary: fc.constantFrom(...dataMutations(entry.dataSchema)) },
-      ...(swap ? [{ weight: 1, arbitrary: fc.constant<Mutation>({ path: '$.source', apply: (e) => void (e.source = swap) }) }] : []),
+      ...(swap
+        ? [
+            {
+              weight: 1,
+              arbitrary: fc.constant<Mutation>({
+                path: '$.source',
+                apply: (e) => {
+                  e.source = swap;
+                },
+              }),
+            },
+          ]
+        : []),
     );
     return fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations): GeneratedEntry => {
       const fixture = fixtureOf(name);
@@ -317,13 +384,26 @@ const brokenEvent: fc.Arbitrary<GeneratedEntry> = fc.oneof(
 
 /** Accepted by EventBridge, matched by no rule: an unknown source, or a catalog event in a version nobody reads. */
 const noiseEvent: fc.Arbitrary<GeneratedEntry> = fc.oneof(
-  fc.record({ source: fc.stringMatching(/^fuzz\.[a-z0-9-]{1,20}$/), detailType: fc.string({ unit: anyChar, minLength: 1, maxLength: 60 }), detail: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }) })
+  fc
+    .record({
+      source: fc.stringMatching(/^fuzz\.[a-z0-9-]{1,20}$/),
+      detailType: fc.string({ unit: anyChar, minLength: 1, maxLength: 60 }),
+      detail: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
+    })
     // A double past 2^63 prints as an integer literal, which PutEvents refuses (64-bit integers only): not noise.
     .filter(({ detail }) => !/\d{19}/.test(JSON.stringify(detail)))
     .map(({ source, detailType, detail }) => ({ entry: { EventBusName: LOCAL_EVENT_BUS_NAME, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }, mutations: [] })),
   fc.tuple(fc.constantFrom(...CONSUMED), fc.constantFrom<unknown>(99, 0, -1, '1', 1.5, null, undefined)).map(([[name], unknownVersion]) => {
     const fixture = fixtureOf(name);
-    return { entry: { EventBusName: LOCAL_EVENT_BUS_NAME, Source: fixture.source, DetailType: name, Detail: JSON.stringify({ ...fixture.detail, metadata: { ...fixture.detail.metadata, version: unknownVersion } }) }, mutations: [] };
+    return {
+      entry: {
+        EventBusName: LOCAL_EVENT_BUS_NAME,
+        Source: fixture.source,
+        DetailType: name,
+        Detail: JSON.stringify({ ...fixture.detail, metadata: { ...fixture.detail.metadata, version: unknownVersion } }),
+      },
+      mutations: [],
+    };
   }),
 );
 const completeEntry = fc.oneof({ weight: 3, arbitrary: brokenEvent }, { weight: 1, arbitrary: noiseEvent });
@@ -338,7 +418,10 @@ const parses = (text: string): boolean => {
 };
 const malformedDetail = fc.oneof(
   fc.string({ unit: anyChar }).filter((text) => text !== '' && !parses(text)),
-  fc.jsonValue().filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)).map((value) => JSON.stringify(value)),
+  fc
+    .jsonValue()
+    .filter((value) => typeof value !== 'object' || value === null || Array.isArray(value))
+    .map((value) => JSON.stringify(value)),
   fc.integer({ min: PUT_EVENTS_QUOTAS.maxDetailDepth + 1, max: 3_000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
   fc.integer({ min: PUT_EVENTS_QUOTAS.maxDetailDepth, max: 6_000 }).map((depth) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`),
   fc.constantFrom('9223372036854775808', '-9223372036854775809', '123456789012345678901234567890', '1e400', '-1e999').map((n) => `{"n":${n}}`),
@@ -361,15 +444,29 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 2, arbitrary: malformedDetail.map((Detail): Fault => ({ changes: { Detail }, code: 'MalformedDetail', names: 'Detail is malformed' })) },
 );
 /** An entry PutEvents fails alone, with the ErrorCode AWS gives and the member its message names. */
-const faultyEntry: fc.Arbitrary<GeneratedEntry> = fc.tuple(completeEntry, fault).map(([{ entry }, { changes, code, names }]) => ({ entry: { ...entry, ...changes }, fault: { code, names }, mutations: [] }));
+const faultyEntry: fc.Arbitrary<GeneratedEntry> = fc
+  .tuple(completeEntry, fault)
+  .map(([{ entry }, { changes, code, names }]) => ({ entry: { ...entry, ...changes }, fault: { code, names }, mutations: [] }));
 
-const noise = (n: number): PutEventsRequestEntry[] => Array.from({ length: n }, (_, i) => ({ EventBusName: LOCAL_EVENT_BUS_NAME, Source: 'fuzz.noise', DetailType: 'Noise', Detail: JSON.stringify({ i }) }));
+const noise = (n: number): PutEventsRequestEntry[] =>
+  Array.from({ length: n }, (_, i) => ({ EventBusName: LOCAL_EVENT_BUS_NAME, Source: 'fuzz.noise', DetailType: 'Noise', Detail: JSON.stringify({ i }) }));
 const asGenerated = (entry: PutEventsRequestEntry): GeneratedEntry => ({ entry, mutations: [] });
 
 /** Through the SDK: mostly calls whose entries fail or pass one by one, some that AWS refuses whole. */
 const sdkCall: fc.Arbitrary<SdkCall> = fc.oneof(
-  { weight: 12, arbitrary: fc.tuple(completeEntry, fc.array(fc.oneof(completeEntry, faultyEntry), { maxLength: 9 })).chain(([first, rest]) => fc.shuffledSubarray([first, ...rest], { minLength: rest.length + 1 })).map((entries) => ({ kind: 'entries', entries })) },
-  { weight: 1, arbitrary: fc.integer({ min: PUT_EVENTS_QUOTAS.maxEntries + 1, max: 30 }).map((n) => ({ kind: 'too many entries', entries: noise(n).map(asGenerated), expect: { type: 'ValidationException', names: "'entries'" } as const })) },
+  {
+    weight: 12,
+    arbitrary: fc
+      .tuple(completeEntry, fc.array(fc.oneof(completeEntry, faultyEntry), { maxLength: 9 }))
+      .chain(([first, rest]) => fc.shuffledSubarray([first, ...rest], { minLength: rest.length + 1 }))
+      .map((entries) => ({ kind: 'entries', entries })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: PUT_EVENTS_QUOTAS.maxEntries + 1, max: 30 })
+      .map((n) => ({ kind: 'too many entries', entries: noise(n).map(asGenerated), expect: { type: 'ValidationException', names: "'entries'" } as const })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'no entries', entries: [], expect: { type: 'ValidationException', names: "'entries'" } as const }) },
   {
     weight: 1,
@@ -387,7 +484,14 @@ const sdkCall: fc.Arbitrary<SdkCall> = fc.oneof(
       expect: { type: 'ValidationException', names: 'Total size of the entries' } as const,
     })),
   },
-  { weight: 1, arbitrary: fc.constantFrom('', 't'.repeat(PUT_EVENTS_QUOTAS.maxTraceHeaderLength + 1)).map((TraceHeader) => ({ kind: 'bad TraceHeader', entries: [asGenerated({ ...noise(1)[0], TraceHeader })], expect: { type: 'ValidationException', names: "'entries.1.member.traceHeader'" } as const })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', 't'.repeat(PUT_EVENTS_QUOTAS.maxTraceHeaderLength + 1)).map((TraceHeader) => ({
+      kind: 'bad TraceHeader',
+      entries: [asGenerated({ ...noise(1)[0], TraceHeader })],
+      expect: { type: 'ValidationException', names: "'entries.1.member.traceHeader'" } as const,
+    })),
+  },
 );
 
 // ─── Generators: raw calls ───────────────────────────────────────────────────────────────────────────────────
@@ -406,32 +510,64 @@ const raw = (kind: string, body: string, expect: Refusal, headers: { target?: st
 const typeOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value);
 /** A JSON value of any type but the one named. */
 const notA = (type: 'string' | 'list' | 'object'): fc.Arbitrary<unknown> =>
-  fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.string(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 })).filter((value) => {
-    const kind = typeOf(value);
-    return type === 'list' ? kind !== 'a list' : type === 'object' ? kind !== 'object' : kind !== 'string';
-  });
+  fc
+    .oneof(
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.string(),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }),
+    )
+    .filter((value) => {
+      const kind = typeOf(value);
+      return type === 'list' ? kind !== 'a list' : type === 'object' ? kind !== 'object' : kind !== 'string';
+    });
 const STRING_MEMBERS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
 
 const smallRawCall: fc.Arbitrary<RawCall> = fc.oneof(
-  fc.oneof(fc.constantFrom(undefined, '', 'AWSEvents.PutEvent', 'AWSEvents.putevents', 'AWSEvents.PutRule', 'DynamoDB_20120810.PutItem', 'AWSEvents.PutEvents.'), fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((t) => t.trim() !== PUT_EVENTS && t.trim() !== 'AWSEvents.StartReplay')).map((target) =>
-    raw('unknown X-Amz-Target', validBody(), { type: 'UnknownOperationException', names: 'X-Amz-Target' }, { target }),
-  ),
-  fc.constantFrom(undefined, 'text/plain', 'application/xml', 'application/octet-stream', 'multipart/form-data', 'application/x-amz-json', 'application/jsonx').map((contentType) =>
-    raw('wrong Content-Type', validBody(), { type: 'UnknownOperationException', names: 'Content-Type' }, { contentType }),
-  ),
-  fc.oneof(fc.string({ unit: anyChar }).filter((text) => !parses(text)), fc.constantFrom('', '{', '{"Entries":[}', "{'Entries':[]}", '{"Entries":[{"Source":"a",}]}', 'null null', '\ufeff{"Entries":[]}')).map((body) =>
-    raw('not JSON', body, { type: 'SerializationException', names: 'not valid JSON' }),
-  ),
-  fc.jsonValue().filter((value) => typeOf(value) !== 'object').map((value) => raw('not an object', JSON.stringify(value), { type: 'SerializationException', names: 'Request body must be a JSON object' })),
+  fc
+    .oneof(
+      fc.constantFrom(undefined, '', 'AWSEvents.PutEvent', 'AWSEvents.putevents', 'AWSEvents.PutRule', 'DynamoDB_20120810.PutItem', 'AWSEvents.PutEvents.'),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((t) => t.trim() !== PUT_EVENTS && t.trim() !== 'AWSEvents.StartReplay'),
+    )
+    .map((target) => raw('unknown X-Amz-Target', validBody(), { type: 'UnknownOperationException', names: 'X-Amz-Target' }, { target })),
+  fc
+    .constantFrom(undefined, 'text/plain', 'application/xml', 'application/octet-stream', 'multipart/form-data', 'application/x-amz-json', 'application/jsonx')
+    .map((contentType) => raw('wrong Content-Type', validBody(), { type: 'UnknownOperationException', names: 'Content-Type' }, { contentType })),
+  fc
+    .oneof(
+      fc.string({ unit: anyChar }).filter((text) => !parses(text)),
+      fc.constantFrom('', '{', '{"Entries":[}', "{'Entries':[]}", '{"Entries":[{"Source":"a",}]}', 'null null', '\ufeff{"Entries":[]}'),
+    )
+    .map((body) => raw('not JSON', body, { type: 'SerializationException', names: 'not valid JSON' })),
+  fc
+    .jsonValue()
+    .filter((value) => typeOf(value) !== 'object')
+    .map((value) => raw('not an object', JSON.stringify(value), { type: 'SerializationException', names: 'Request body must be a JSON object' })),
   fc.constantFrom('{}', '{"Entries":null}', '{"EndpointId":"a.b"}', '{"entries":[]}').map((body) => raw('no Entries', body, { type: 'ValidationException', names: "Value null at 'entries'" })),
-  notA('list').filter((v) => v !== null).map((entries) => raw('Entries of the wrong type', JSON.stringify({ Entries: entries }), { type: 'SerializationException', names: 'Entries must be a list' })),
+  notA('list')
+    .filter((v) => v !== null)
+    .map((entries) => raw('Entries of the wrong type', JSON.stringify({ Entries: entries }), { type: 'SerializationException', names: 'Entries must be a list' })),
   fc.tuple(fc.oneof(notA('object'), fc.constant(null)), fc.nat(9)).map(([item, at]) => {
     const entries: unknown[] = noise(at + 1);
     entries[at] = item;
     return raw('an entry of the wrong type', validBody(entries), { type: 'SerializationException', names: `Entries[${at}] must be an entry` });
   }),
   fc.tuple(fc.constantFrom(...STRING_MEMBERS, 'Resources', 'ResourceItem', 'Time'), fc.nat(9)).chain(([member, at]) => {
-    const value = member === 'Resources' ? notA('list').filter((v) => v !== null) : member === 'ResourceItem' ? notA('string') : member === 'Time' ? fc.oneof(fc.constantFrom('not a time', '2026-02-30T25:61:00Z', '', 1e20, -1e300), fc.boolean(), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 1 }), fc.array(fc.integer(), { maxLength: 2 })) : notA('string');
+    const value =
+      member === 'Resources'
+        ? notA('list').filter((v) => v !== null)
+        : member === 'ResourceItem'
+          ? notA('string')
+          : member === 'Time'
+            ? fc.oneof(
+                fc.constantFrom('not a time', '2026-02-30T25:61:00Z', '', 1e20, -1e300),
+                fc.boolean(),
+                fc.dictionary(fc.string(), fc.integer(), { maxKeys: 1 }),
+                fc.array(fc.integer(), { maxLength: 2 }),
+              )
+            : notA('string');
     return value.map((bad) => {
       const entries: Array<Record<string, unknown>> = noise(at + 1).map((entry) => ({ ...entry }));
       const name = member === 'ResourceItem' ? 'Resources[1]' : member;
@@ -444,12 +580,24 @@ const smallRawCall: fc.Arbitrary<RawCall> = fc.oneof(
     entries[at] = { ...entries[at], EventBusName };
     return raw('EventBusName length', validBody(entries), { type: 'ValidationException', names: `'entries.${at + 1}.member.eventBusName'` });
   }),
-  fc.oneof(fc.constantFrom('', 'nodot', 'a.b.c', 'a..b', 'under_score.x', `${'a'.repeat(49)}.b`), fc.string({ maxLength: 20 }).filter((id) => !/^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/.test(id))).map((EndpointId) =>
-    raw('bad EndpointId', JSON.stringify({ Entries: noise(1), EndpointId }), { type: 'ValidationException', names: "'endpointId'" }),
-  ),
+  fc
+    .oneof(
+      fc.constantFrom('', 'nodot', 'a.b.c', 'a..b', 'under_score.x', `${'a'.repeat(49)}.b`),
+      fc.string({ maxLength: 20 }).filter((id) => !/^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/.test(id)),
+    )
+    .map((EndpointId) => raw('bad EndpointId', JSON.stringify({ Entries: noise(1), EndpointId }), { type: 'ValidationException', names: "'endpointId'" })),
   fc.integer({ min: PUT_EVENTS_QUOTAS.maxEntries + 1, max: 50 }).map((n) => raw('too many entries', validBody(noise(n)), { type: 'ValidationException', names: "'entries'" })),
-  fc.integer({ min: 1, max: 3 }).map((n) => raw('no complete entry', validBody(noise(n).map(({ Detail: _detail, ...entry }) => entry)), { type: 'ValidationException', names: 'at least one entry must have Source, DetailType and Detail' })),
+  fc
+    .integer({ min: 1, max: 3 })
+    .map((n) =>
+      raw('no complete entry', validBody(noise(n).map(({ Detail: _detail, ...entry }) => entry)), { type: 'ValidationException', names: 'at least one entry must have Source, DetailType and Detail' }),
+    ),
 );
 /** Past the read limit, refused without reading it all (each costs 1.6 MB of traffic, hence few). */
-const overReadLimit = fc.constant(raw('body over the read limit', JSON.stringify({ Entries: noise(1), Padding: 'p'.repeat(MAX_PUT_EVENTS_BODY_BYTES) }), { type: 'ValidationException', names: `Request body is over ${MAX_PUT_EVENTS_BODY_BYTES} bytes` }));
+const overReadLimit = fc.constant(
+  raw('body over the read limit', JSON.stringify({ Entries: noise(1), Padding: 'p'.repeat(MAX_PUT_EVENTS_BODY_BYTES) }), {
+    type: 'ValidationException',
+    names: `Request body is over ${MAX_PUT_EVENTS_BODY_BYTES} bytes`,
+  }),
+);
 const rawCall: fc.Arbitrary<RawCall> = fc.oneof({ weight: 40, arbitrary: smallRawCall }, { weight: 1, arbitrary: overReadLimit });

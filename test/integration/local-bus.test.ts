@@ -29,7 +29,12 @@ describe('local EventBridge (PutEvents over AWS JSON 1.1, rules, retries, DLQ, a
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const entry = (detailType = 'PaymentMade', detail: object = fixtureEvent('PaymentMade').detail) => ({ EventBusName: 'eventflow-local', Source: 'eventflow.payment', DetailType: detailType, Detail: JSON.stringify(detail) });
+  const entry = (detailType = 'PaymentMade', detail: object = fixtureEvent('PaymentMade').detail) => ({
+    EventBusName: 'eventflow-local',
+    Source: 'eventflow.payment',
+    DetailType: detailType,
+    Detail: JSON.stringify(detail),
+  });
 
   it('delivers what the model’s patterns match, through the unchanged SDK and the event library', async () => {
     const sendEmail = loadOrderSystem().subscriptions.find((s) => s.id === 'notifications.SendEmail')!;
@@ -70,13 +75,17 @@ describe('local EventBridge (PutEvents over AWS JSON 1.1, rules, retries, DLQ, a
 
   it('retries a failing target, then delivers', async () => {
     let failures = 2;
-    bus.addRule('flaky', { source: ['eventflow.payment'] }, {
-      id: 'flaky',
-      invoke: async (event) => {
-        if (failures-- > 0) throw new Error('timeout');
-        received.push(event);
+    bus.addRule(
+      'flaky',
+      { source: ['eventflow.payment'] },
+      {
+        id: 'flaky',
+        invoke: async (event) => {
+          if (failures-- > 0) throw new Error('timeout');
+          received.push(event);
+        },
       },
-    });
+    );
 
     await client.send(new PutEventsCommand({ Entries: [entry()] }));
     await bus.idle();
@@ -87,22 +96,30 @@ describe('local EventBridge (PutEvents over AWS JSON 1.1, rules, retries, DLQ, a
   it('sends to the DLQ with the reason once retries are spent, and at once for a non-retryable error', async () => {
     const dlq = new LocalQueue('dlq');
     let attempts = 0;
-    bus.addRule('down', { 'detail-type': ['PaymentMade'] }, {
-      id: 'down',
-      retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 60 },
-      deadLetterQueue: dlq,
-      invoke: async () => {
-        attempts++;
-        throw Object.assign(new Error('provider unavailable'), { name: 'ServiceUnavailable' });
+    bus.addRule(
+      'down',
+      { 'detail-type': ['PaymentMade'] },
+      {
+        id: 'down',
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 60 },
+        deadLetterQueue: dlq,
+        invoke: async () => {
+          attempts++;
+          throw Object.assign(new Error('provider unavailable'), { name: 'ServiceUnavailable' });
+        },
       },
-    });
-    bus.addRule('strict', { 'detail-type': ['ItemReserved'] }, {
-      id: 'strict',
-      deadLetterQueue: dlq,
-      invoke: async () => {
-        throw new EventValidationError([{ detailType: 'ItemReserved', version: 1, violations: [{ path: '$.detail.data.orderId', message: 'is required' }] }]);
+    );
+    bus.addRule(
+      'strict',
+      { 'detail-type': ['ItemReserved'] },
+      {
+        id: 'strict',
+        deadLetterQueue: dlq,
+        invoke: async () => {
+          throw new EventValidationError([{ detailType: 'ItemReserved', version: 1, violations: [{ path: '$.detail.data.orderId', message: 'is required' }] }]);
+        },
       },
-    });
+    );
 
     await client.send(new PutEventsCommand({ Entries: [entry(), entry('ItemReserved')] }));
     await bus.idle();
@@ -118,7 +135,14 @@ describe('local EventBridge (PutEvents over AWS JSON 1.1, rules, retries, DLQ, a
   });
 
   it('replays a time range from the archive, marked with the replay name', async () => {
-    await client.send(new PutEventsCommand({ Entries: [{ ...entry(), Time: new Date('2026-01-01T00:00:00Z') }, { ...entry(), Time: new Date('2026-06-01T00:00:00Z') }] }));
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { ...entry(), Time: new Date('2026-01-01T00:00:00Z') },
+          { ...entry(), Time: new Date('2026-06-01T00:00:00Z') },
+        ],
+      }),
+    );
     bus.addRule('late-subscriber', { source: ['eventflow.payment'] }, { id: 'late', invoke: async (event) => void received.push(event) });
 
     const replayed = bus.replay('backfill', new Date('2025-12-31T00:00:00Z'), new Date('2026-03-01T00:00:00Z'));

@@ -58,15 +58,33 @@ describe.each([0, 1])('startLocal with %i worker thread(s): end to end over HTTP
 
     expect(order).toMatchObject({ status: 'COMPLETED', reason: null });
     expect(order.history.map((h) => h.status)).toEqual(['PENDING', 'COMPLETED']);
-    expect(sagaFacts(order.correlationId)).toEqual(['OrderCreated', 'ItemReserved', 'ItemDescribed', 'CustomerDescribed', 'DeliveryEstimated', 'PaymentMade', 'ItemRemoved', 'DeliveryStarted', 'OrderCompleted']);
+    expect(sagaFacts(order.correlationId)).toEqual([
+      'OrderCreated',
+      'ItemReserved',
+      'ItemDescribed',
+      'CustomerDescribed',
+      'DeliveryEstimated',
+      'PaymentMade',
+      'ItemRemoved',
+      'DeliveryStarted',
+      'OrderCompleted',
+    ]);
     expect(trace(order.correlationId)).toContain('EmailSent');
     // PaymentMade travels in every live version; SendEmail reads v2 only, so the customer gets one itemized receipt.
-    const paymentVersions = archivedOf(order.correlationId).filter((e) => e['detail-type'] === 'PaymentMade').map((e) => (e.detail.metadata as { version: number }).version);
-    expect(paymentVersions).toEqual(loadCatalog().liveVersions('PaymentMade', new Date()).map((entry) => entry.version));
+    const paymentVersions = archivedOf(order.correlationId)
+      .filter((e) => e['detail-type'] === 'PaymentMade')
+      .map((e) => (e.detail.metadata as { version: number }).version);
+    expect(paymentVersions).toEqual(
+      loadCatalog()
+        .liveVersions('PaymentMade', new Date())
+        .map((entry) => entry.version),
+    );
     const receipts = system.emailSink.received.filter((e) => e.tags.template === 'payment-receipt' && e.subject.includes(order.orderId));
     expect(receipts).toHaveLength(1);
     expect(receipts[0]?.text).toMatch(/^Hello .+, we received \d+\.\d{2} EUR: items \d+\.\d{2} EUR, delivery \d+\.\d{2} EUR\. Thank you\.$/);
-    expect(system.deliverySink.received.some((d) => (d.body as { detail: { data: { orderId: string } } }).detail.data.orderId === order.orderId && d.headers['x-api-key'] === 'local-delivery-key')).toBe(true);
+    expect(
+      system.deliverySink.received.some((d) => (d.body as { detail: { data: { orderId: string } } }).detail.data.orderId === order.orderId && d.headers['x-api-key'] === 'local-delivery-key'),
+    ).toBe(true);
   });
 
   it.each([
@@ -115,7 +133,12 @@ describe.each([0, 1])('startLocal with %i worker thread(s): end to end over HTTP
 
   it('runs the demo: every outcome of the mix, a summary and one order’s trace', async () => {
     let printed = '';
-    const out = { write: (text: string) => ((printed += text), true) } as unknown as NodeJS.WritableStream;
+    const out = {
+      write: (text: string) => {
+        printed += text;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
 
     const orders = await runDemo(system, 20, out, 4);
 

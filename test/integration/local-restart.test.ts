@@ -6,7 +6,10 @@ import { repoRoot } from '../../model/paths';
 
 /** Runs `npm start`'s program in its own process and resolves with the HTTP API's URL once it is up. */
 function start(dataDir: string): Promise<{ child: ChildProcess; apiUrl: string }> {
-  const child = spawn(join(repoRoot(), 'node_modules', '.bin', 'tsx'), ['local/main.ts', '--port', '0', '--data-dir', dataDir], { cwd: repoRoot(), env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'CRITICAL' } });
+  const child = spawn(join(repoRoot(), 'node_modules', '.bin', 'tsx'), ['local/main.ts', '--port', '0', '--data-dir', dataDir], {
+    cwd: repoRoot(),
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'CRITICAL' },
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -33,7 +36,9 @@ describe('npm start keeps its data across a restart', () => {
 
   it('serves an order placed before the restart, writes its endpoints, and stops cleanly on Ctrl-C', async () => {
     const first = await start(dataDir);
-    const created = (await (await fetch(`${first.apiUrl}/orders`, { method: 'POST', body: JSON.stringify({ customerId: 'customer-1', productId: 'product-1', quantity: 1 }) })).json()) as { orderId: string };
+    const created = (await (await fetch(`${first.apiUrl}/orders`, { method: 'POST', body: JSON.stringify({ customerId: 'customer-1', productId: 'product-1', quantity: 1 }) })).json()) as {
+      orderId: string;
+    };
     let status = 'PENDING';
     for (let i = 0; i < 50 && status === 'PENDING'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -150,7 +150,17 @@ describe('order saga (real ASL, real handlers, dynalite)', () => {
 
     expect(deliveries).toBe(1);
     expect(execution).toMatchObject({ status: 'FAILED', error: 'StepFailed' });
-    expect(types(order.orderId)).toEqual(['ItemReserved', 'ItemDescribed', 'CustomerDescribed', 'DeliveryEstimated', 'PaymentMade', 'ItemRemoved', 'PaymentRefunded', 'ItemReleased', 'OrderCancelled']);
+    expect(types(order.orderId)).toEqual([
+      'ItemReserved',
+      'ItemDescribed',
+      'CustomerDescribed',
+      'DeliveryEstimated',
+      'PaymentMade',
+      'ItemRemoved',
+      'PaymentRefunded',
+      'ItemReleased',
+      'OrderCancelled',
+    ]);
     expect(saga.factsOf(order.orderId)[7]?.detail.data).toMatchObject({ orderId: order.orderId, productId: 'product-1', quantity: 3 });
     expect(saga.factsOf(order.orderId)[8]?.detail.data).toMatchObject({ reason: 'STEP_FAILED', detail: 'DeliveryRejectedError' });
     expect(await saga.item(PAYMENTS_TABLE, { orderId: order.orderId })).toMatchObject({ status: 'REFUNDED' });

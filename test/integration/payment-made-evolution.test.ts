@@ -43,7 +43,8 @@ describe('PaymentMade v1 → v2: double publishing until the ttl, a consumer mig
     return saga.entriesOf(order.orderId).filter((entry) => entry['detail-type'] === 'PaymentMade');
   };
   const sendEmailPattern = (app: Application) => app.subscriptions.find((s) => s.id === 'notifications.SendEmail')!.pattern;
-  const versionsMatched = (app: Application, entries: readonly PublishedFact[]) => entries.filter((entry) => matchesPattern(sendEmailPattern(app), entry)).map((entry) => entry.detail.metadata.version);
+  const versionsMatched = (app: Application, entries: readonly PublishedFact[]) =>
+    entries.filter((entry) => matchesPattern(sendEmailPattern(app), entry)).map((entry) => entry.detail.metadata.version);
 
   beforeAll(async () => (saga = await new SagaHarness().start()));
   afterAll(() => saga.stop());

@@ -50,7 +50,9 @@ describe('redrive of one target through the local SQS, Lambda and EventBridge en
     const deadLetters = system.queues.get(DLQ)?.list() ?? [];
     const records = (system.queues.get(ON_FAILURE)?.list() ?? []).map((m) => JSON.parse(m.body) as InvocationRecord);
     expect(deadLetters.map((m) => [orderIdOf(JSON.parse(m.body)), m.attributes.ERROR_CODE, m.attributes.TARGET_ARN])).toEqual([[orderId, 'HTTP503', expect.stringContaining(':api-destination/')]]);
-    expect(records.map((r) => [orderIdOf(r.requestPayload), r.requestContext.condition, r.requestContext.approximateInvokeCount, r.responseContext?.functionError])).toEqual([[orderId, 'RetriesExhausted', 3, 'Unhandled']]);
+    expect(records.map((r) => [orderIdOf(r.requestPayload), r.requestContext.condition, r.requestContext.approximateInvokeCount, r.responseContext?.functionError])).toEqual([
+      [orderId, 'RetriesExhausted', 3, 'Unhandled'],
+    ]);
     const original = JSON.parse(deadLetters[0]?.body ?? '{}') as BusEvent;
     const dlqUrl = await queueUrl(DLQ);
     await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'not an event' }));
@@ -82,7 +84,12 @@ describe('redrive of one target through the local SQS, Lambda and EventBridge en
     expect(archivedAfter.map((e) => e['detail-type']).sort()).toEqual(['DeadLetterRedriven', 'EmailSent']);
     expect(archivedAfter.find((e) => e['detail-type'] === 'DeadLetterRedriven')?.detail).toEqual({ rule: 'delivery.NotifyDeliveryProvider', event: original });
     // Only the redriven messages are gone; the unredrivable one stays, visible for the next run.
-    expect(system.queues.get(DLQ)?.list().map((m) => m.body)).toEqual(['not an event']);
+    expect(
+      system.queues
+        .get(DLQ)
+        ?.list()
+        .map((m) => m.body),
+    ).toEqual(['not an event']);
     expect(system.queues.get(ON_FAILURE)?.depth).toBe(0);
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(Attributes?.ApproximateNumberOfMessages).toBe('1');

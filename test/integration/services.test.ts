@@ -30,7 +30,13 @@ async function startFakeStepFunctions(): Promise<{ url: string; started: Array<{
         const known = started.some((s) => s.name === name) || failed.has(name);
         res.writeHead(known ? 200 : 400);
         const error = failed.get(name);
-        res.end(JSON.stringify(known ? { executionArn: body.executionArn, name, status: error ? 'FAILED' : 'RUNNING', ...(error ? { error, cause: 'it broke' } : {}), startDate: Date.now() / 1000, redriveCount: 0 } : { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${body.executionArn}'` }));
+        res.end(
+          JSON.stringify(
+            known
+              ? { executionArn: body.executionArn, name, status: error ? 'FAILED' : 'RUNNING', ...(error ? { error, cause: 'it broke' } : {}), startDate: Date.now() / 1000, redriveCount: 0 }
+              : { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${body.executionArn}'` },
+          ),
+        );
         return;
       }
       if (started.some((s) => s.name === body.name)) {
@@ -136,7 +142,11 @@ describe('services (real handlers against dynalite and loopback stand-ins)', () 
       const cancelledAfterFailure = parse(await getOrder(httpEvent('GET', `/orders/${orderId}`, undefined, {}, { orderId })));
 
       // Assert
-      expect(fetched).toMatchObject({ status: 'NEEDS_ATTENTION', reason: 'TransientStepError', saga: { executionArn: `arn:aws:states:eu-west-1:000000000000:execution:saga:${orderId}`, status: 'FAILED', error: 'TransientStepError' } });
+      expect(fetched).toMatchObject({
+        status: 'NEEDS_ATTENTION',
+        reason: 'TransientStepError',
+        saga: { executionArn: `arn:aws:states:eu-west-1:000000000000:execution:saga:${orderId}`, status: 'FAILED', error: 'TransientStepError' },
+      });
       // StepFailed ends a saga that has already published OrderCancelled: the order is not stuck, its view catches up.
       expect(cancelledAfterFailure).toMatchObject({ status: 'PENDING', saga: { status: 'FAILED', error: 'StepFailed' } });
     });
@@ -148,7 +158,10 @@ describe('services (real handlers against dynalite and loopback stand-ins)', () 
       const other = await createOrder(httpEvent('POST', '/orders', { ...body, quantity: 3 }, { 'idempotency-key': 'client-key-1' }));
 
       expect(parse(again).orderId).toBe(parse(first).orderId);
-      const keys = bus.sentEntries().filter((e) => JSON.parse(e.Detail!).data.orderId === parse(first).orderId).map((e) => JSON.parse(e.Detail!).metadata.idempotencyKey);
+      const keys = bus
+        .sentEntries()
+        .filter((e) => JSON.parse(e.Detail!).data.orderId === parse(first).orderId)
+        .map((e) => JSON.parse(e.Detail!).metadata.idempotencyKey);
       expect(keys).toHaveLength(2);
       expect(keys[1]).toBe(keys[0]);
       expect(other.statusCode).toBe(409);
@@ -194,7 +207,15 @@ describe('services (real handlers against dynalite and loopback stand-ins)', () 
 
       expect(first).toEqual({ executionName: 'order-1', started: true });
       expect(second).toEqual({ executionName: 'order-1', started: false });
-      expect(stepFunctions.started).toEqual([{ name: 'order-1', input: { order: { orderId: 'order-1', customerId: 'customer-1', productId: 'product-1', quantity: 2 }, cause: { correlationId: event.detail.metadata.correlationId, idempotencyKey: event.detail.metadata.idempotencyKey } } }]);
+      expect(stepFunctions.started).toEqual([
+        {
+          name: 'order-1',
+          input: {
+            order: { orderId: 'order-1', customerId: 'customer-1', productId: 'product-1', quantity: 2 },
+            cause: { correlationId: event.detail.metadata.correlationId, idempotencyKey: event.detail.metadata.idempotencyKey },
+          },
+        },
+      ]);
     });
 
     it('moves a PENDING order to CANCELLED with its reason, once', async () => {

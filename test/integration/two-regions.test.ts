@@ -22,7 +22,11 @@ describe('startLocal({ regions: 2 })', () => {
   });
 
   async function placeOrder(): Promise<{ orderId: string; status: string; correlationId: string }> {
-    const created = await fetch(`${system.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'customer-1', productId: 'product-1', quantity: 1 }) });
+    const created = await fetch(`${system.apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'customer-1', productId: 'product-1', quantity: 1 }),
+    });
     expect(created.status).toBe(201);
     const { orderId } = (await created.json()) as { orderId: string };
     await system.idle();

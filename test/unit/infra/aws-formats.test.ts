@@ -12,7 +12,7 @@ import { thrownBy } from '../../helpers/thrown';
 
 const ACCOUNT = /^\d{12}$/;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The output-only properties a resource answered with, as strings. */
 const out = (r: RecordedResource, key: string) => (typeof r.outputs[key] === 'string' ? (r.outputs[key] as string) : `<no ${key}>`);
@@ -48,10 +48,14 @@ describe('AWS formats of the mocked dev stack', () => {
 
   /** Checks `actual` against `pattern` for each resource of a type, reporting every mismatch at once. */
   const expectEach = (type: string, check: (r: RecordedResource, at: { region: string; account: string }) => Array<[label: string, actual: string, pattern: RegExp]>) => {
-    const mismatches = ofType(type).flatMap((r) => check(r, expected(r)).filter(([, actual, pattern]) => !pattern.test(actual)).map(([label, actual, pattern]) => ({ resource: r.name, label, actual, pattern: pattern.source })));
+    const mismatches = ofType(type).flatMap((r) =>
+      check(r, expected(r))
+        .filter(([, actual, pattern]) => !pattern.test(actual))
+        .map(([label, actual, pattern]) => ({ resource: r.name, label, actual, pattern: pattern.source })),
+    );
     expect(mismatches).toEqual([]);
   };
-  const arn = (service: string, region: string, account: string, resource: string) => new RegExp(`^arn:aws:${service}:${escape(region)}:${escape(account)}:${resource}$`);
+  const arn = (service: string, region: string, account: string, resource: string) => new RegExp(`^arn:aws:${service}:${escapeRegExp(region)}:${escapeRegExp(account)}:${resource}$`);
 
   it('knows the AWS format of every AWS type the stack declares', () => {
     const types = [...new Set(result.resources.filter((r) => r.custom).map((r) => r.type))].sort();
@@ -64,21 +68,21 @@ describe('AWS formats of the mocked dev stack', () => {
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html
     // event-bus: arn:${Partition}:events:${Region}:${Account}:event-bus/${EventBusName}
     it('event bus ARNs are event-bus/<name>', () => {
-      expectEach('aws:cloudwatch/eventBus:EventBus', (r, at) => [['arn', out(r, 'arn'), arn('events', at.region, at.account, `event-bus/${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:cloudwatch/eventBus:EventBus', (r, at) => [['arn', out(r, 'arn'), arn('events', at.region, at.account, `event-bus/${escapeRegExp(input(r, 'name'))}`)]]);
     });
 
     // Same page: rule-on-custom-event-bus rule/${EventBusName}/${RuleName}, rule-on-default-event-bus rule/${RuleName}.
     it('rule ARNs on a custom bus are rule/<bus>/<rule>', () => {
       expectEach('aws:cloudwatch/eventRule:EventRule', (r, at) => {
-        const bus = r.inputs.eventBusName === undefined || r.inputs.eventBusName === 'default' ? '' : `${escape(input(r, 'eventBusName'))}/`;
-        return [['arn', out(r, 'arn'), arn('events', at.region, at.account, `rule/${bus}${escape(String(r.inputs.name ?? r.outputs.name))}`)]];
+        const bus = r.inputs.eventBusName === undefined || r.inputs.eventBusName === 'default' ? '' : `${escapeRegExp(input(r, 'eventBusName'))}/`;
+        return [['arn', out(r, 'arn'), arn('events', at.region, at.account, `rule/${bus}${escapeRegExp(String(r.inputs.name ?? r.outputs.name))}`)]];
       });
       expect(ofType('aws:cloudwatch/eventRule:EventRule').every((r) => /:rule\/[^/]+\/[^/]+$/.test(out(r, 'arn')))).toBe(true);
     });
 
     // Same page: archive/${ArchiveName}; https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeArchive.html
     it('archive ARNs are archive/<name>', () => {
-      expectEach('aws:cloudwatch/eventArchive:EventArchive', (r, at) => [['arn', out(r, 'arn'), arn('events', at.region, at.account, `archive/${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:cloudwatch/eventArchive:EventArchive', (r, at) => [['arn', out(r, 'arn'), arn('events', at.region, at.account, `archive/${escapeRegExp(input(r, 'name'))}`)]]);
     });
 
     // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Connection.html
@@ -86,7 +90,7 @@ describe('AWS formats of the mocked dev stack', () => {
     it('connection ARNs are connection/<name>/<id>, as the API returns them', () => {
       expectEach('aws:cloudwatch/eventConnection:EventConnection', (r, at) => [
         ['arn (API pattern)', out(r, 'arn'), /^arn:aws([a-z]|-)*:events:([a-z]|\d|-)*:([0-9]{12})?:connection\/[.\-_A-Za-z0-9]+\/[-A-Za-z0-9]+$/],
-        ['arn', out(r, 'arn'), arn('events', at.region, at.account, `connection/${escape(input(r, 'name'))}/[-A-Za-z0-9]+`)],
+        ['arn', out(r, 'arn'), arn('events', at.region, at.account, `connection/${escapeRegExp(input(r, 'name'))}/[-A-Za-z0-9]+`)],
       ]);
     });
 
@@ -95,7 +99,7 @@ describe('AWS formats of the mocked dev stack', () => {
     it('API destination ARNs are api-destination/<name>/<id>, as the API returns them', () => {
       expectEach('aws:cloudwatch/eventApiDestination:EventApiDestination', (r, at) => [
         ['arn (API pattern)', out(r, 'arn'), /^arn:aws([a-z]|-)*:events:([a-z]|\d|-)*:([0-9]{12})?:api-destination\/[.\-_A-Za-z0-9]+\/[-A-Za-z0-9]+$/],
-        ['arn', out(r, 'arn'), arn('events', at.region, at.account, `api-destination/${escape(input(r, 'name'))}/[-A-Za-z0-9]+`)],
+        ['arn', out(r, 'arn'), arn('events', at.region, at.account, `api-destination/${escapeRegExp(input(r, 'name'))}/[-A-Za-z0-9]+`)],
       ]);
     });
 
@@ -105,7 +109,7 @@ describe('AWS formats of the mocked dev stack', () => {
     it('global endpoint ARNs are endpoint/<name> and URLs https://<id>.endpoints.event.amazonaws.com', () => {
       expectEach('aws:cloudwatch/eventEndpoint:EventEndpoint', (r, at) => [
         ['arn (API pattern)', out(r, 'arn'), /^arn:aws([a-z]|-)*:events:([a-z]|\d|-)*:([0-9]{12})?:endpoint\/[/.\-_A-Za-z0-9]+$/],
-        ['arn', out(r, 'arn'), arn('events', at.region, at.account, `endpoint/${escape(input(r, 'name'))}`)],
+        ['arn', out(r, 'arn'), arn('events', at.region, at.account, `endpoint/${escapeRegExp(input(r, 'name'))}`)],
         ['endpointUrl (API pattern)', out(r, 'endpointUrl'), /^(https:\/\/)?[.\-a-z0-9]+$/],
         ['endpointUrl', out(r, 'endpointUrl'), /^https:\/\/[a-z0-9-]+\.[a-z0-9-]+\.endpoints\.event\.amazonaws\.com$/],
       ]);
@@ -150,33 +154,35 @@ describe('AWS formats of the mocked dev stack', () => {
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
     // log-group: arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}
     it('log group ARNs are log-group:<name>', () => {
-      expectEach('aws:cloudwatch/logGroup:LogGroup', (r, at) => [['arn', out(r, 'arn'), arn('logs', at.region, at.account, `log-group:${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:cloudwatch/logGroup:LogGroup', (r, at) => [['arn', out(r, 'arn'), arn('logs', at.region, at.account, `log-group:${escapeRegExp(input(r, 'name'))}`)]]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
     // alarm: arn:${Partition}:cloudwatch:${Region}:${Account}:alarm:${AlarmName}; dashboard: arn:${Partition}:cloudwatch::${Account}:dashboard/${DashboardName}
     it('alarm ARNs are alarm:<name>', () => {
-      expectEach('aws:cloudwatch/metricAlarm:MetricAlarm', (r, at) => [['arn', out(r, 'arn'), arn('cloudwatch', at.region, at.account, `alarm:${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:cloudwatch/metricAlarm:MetricAlarm', (r, at) => [['arn', out(r, 'arn'), arn('cloudwatch', at.region, at.account, `alarm:${escapeRegExp(input(r, 'name'))}`)]]);
     });
 
     // Same page.
     it('dashboard ARNs carry no region: arn:aws:cloudwatch::<account>:dashboard/<name>', () => {
-      expectEach('aws:cloudwatch/dashboard:Dashboard', (r, at) => [['dashboardArn', out(r, 'dashboardArn'), arn('cloudwatch', '', at.account, `dashboard/${escape(input(r, 'dashboardName'))}`)]]);
+      expectEach('aws:cloudwatch/dashboard:Dashboard', (r, at) => [
+        ['dashboardArn', out(r, 'dashboardArn'), arn('cloudwatch', '', at.account, `dashboard/${escapeRegExp(input(r, 'dashboardName'))}`)],
+      ]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
     // table: table/${TableName}; stream: table/${TableName}/stream/${StreamLabel}
     it('table ARNs are table/<name>, stream ARNs table/<name>/stream/<label>', () => {
       expectEach('aws:dynamodb/table:Table', (r, at) => [
-        ['arn', out(r, 'arn'), arn('dynamodb', at.region, at.account, `table/${escape(input(r, 'name'))}`)],
-        ['streamArn', out(r, 'streamArn'), arn('dynamodb', at.region, at.account, `table/${escape(input(r, 'name'))}/stream/\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}`)],
+        ['arn', out(r, 'arn'), arn('dynamodb', at.region, at.account, `table/${escapeRegExp(input(r, 'name'))}`)],
+        ['streamArn', out(r, 'streamArn'), arn('dynamodb', at.region, at.account, `table/${escapeRegExp(input(r, 'name'))}/stream/\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}`)],
       ]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
     // role: arn:${Partition}:iam::${Account}:role/${RoleNameWithPath} (IAM is global: no region)
     it('role ARNs are global: arn:aws:iam::<account>:role/<name>', () => {
-      expectEach('aws:iam/role:Role', (r, at) => [['arn', out(r, 'arn'), arn('iam', '', at.account, `role/${escape(out(r, 'name'))}`)]]);
+      expectEach('aws:iam/role:Role', (r, at) => [['arn', out(r, 'arn'), arn('iam', '', at.account, `role/${escapeRegExp(out(r, 'name'))}`)]]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html (key/${KeyId})
@@ -184,7 +190,7 @@ describe('AWS formats of the mocked dev stack', () => {
     it('key ARNs are key/<key id>, the key id a UUID', () => {
       expectEach('aws:kms/key:Key', (r, at) => [
         ['keyId', out(r, 'keyId'), new RegExp(`^${UUID}$`)],
-        ['arn', out(r, 'arn'), arn('kms', at.region, at.account, `key/${escape(out(r, 'keyId'))}`)],
+        ['arn', out(r, 'arn'), arn('kms', at.region, at.account, `key/${escapeRegExp(out(r, 'keyId'))}`)],
       ]);
     });
 
@@ -193,47 +199,49 @@ describe('AWS formats of the mocked dev stack', () => {
     // arn:aws:apigateway:api-region:lambda:path//2015-03-31/functions/arn:aws:lambda:lambda-region:account-id:function:lambda-function-name/invocations
     it('function ARNs are function:<name>, invoke ARNs the API Gateway path to them', () => {
       expectEach('aws:lambda/function:Function', (r, at) => [
-        ['arn', out(r, 'arn'), arn('lambda', at.region, at.account, `function:${escape(input(r, 'name'))}`)],
-        ['invokeArn', out(r, 'invokeArn'), new RegExp(`^arn:aws:apigateway:${escape(at.region)}:lambda:path/2015-03-31/functions/${escape(out(r, 'arn'))}/invocations$`)],
+        ['arn', out(r, 'arn'), arn('lambda', at.region, at.account, `function:${escapeRegExp(input(r, 'name'))}`)],
+        ['invokeArn', out(r, 'invokeArn'), new RegExp(`^arn:aws:apigateway:${escapeRegExp(at.region)}:lambda:path/2015-03-31/functions/${escapeRegExp(out(r, 'arn'))}/invocations$`)],
       ]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html (arn:${Partition}:route53:::healthcheck/${Id})
     it('health check ARNs are global and account-free: arn:aws:route53:::healthcheck/<id>', () => {
-      expectEach('aws:route53/healthCheck:HealthCheck', (r) => [['arn', out(r, 'arn'), new RegExp(`^arn:aws:route53:::healthcheck/${escape(r.id)}$`)]]);
+      expectEach('aws:route53/healthCheck:HealthCheck', (r) => [['arn', out(r, 'arn'), new RegExp(`^arn:aws:route53:::healthcheck/${escapeRegExp(r.id)}$`)]]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgeschemas.html
     // registry/${RegistryName}, schema/${RegistryName}/${SchemaName}, discoverer/${DiscovererId}
     it('schema registry ARNs are registry/<name>', () => {
-      expectEach('aws:schemas/registry:Registry', (r, at) => [['arn', out(r, 'arn'), arn('schemas', at.region, at.account, `registry/${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:schemas/registry:Registry', (r, at) => [['arn', out(r, 'arn'), arn('schemas', at.region, at.account, `registry/${escapeRegExp(input(r, 'name'))}`)]]);
     });
 
     // Same page.
     it('schema ARNs are schema/<registry>/<name>', () => {
-      expectEach('aws:schemas/schema:Schema', (r, at) => [['arn', out(r, 'arn'), arn('schemas', at.region, at.account, `schema/${escape(input(r, 'registryName'))}/${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:schemas/schema:Schema', (r, at) => [
+        ['arn', out(r, 'arn'), arn('schemas', at.region, at.account, `schema/${escapeRegExp(input(r, 'registryName'))}/${escapeRegExp(input(r, 'name'))}`)],
+      ]);
     });
 
     // Same page; https://docs.aws.amazon.com/eventbridge/latest/schema-reference/v1-discoverers.html leaves the id's format open.
     it('discoverer ARNs are discoverer/<id>', () => {
-      expectEach('aws:schemas/discoverer:Discoverer', (r, at) => [['arn', out(r, 'arn'), arn('schemas', at.region, at.account, `discoverer/${escape(r.id)}`)]]);
+      expectEach('aws:schemas/discoverer:Discoverer', (r, at) => [['arn', out(r, 'arn'), arn('schemas', at.region, at.account, `discoverer/${escapeRegExp(r.id)}`)]]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html
     // stateMachine: arn:${Partition}:states:${Region}:${Account}:stateMachine:${StateMachineName}
     it('state machine ARNs are stateMachine:<name>', () => {
-      expectEach('aws:sfn/stateMachine:StateMachine', (r, at) => [['arn', out(r, 'arn'), arn('states', at.region, at.account, `stateMachine:${escape(input(r, 'name'))}`)]]);
+      expectEach('aws:sfn/stateMachine:StateMachine', (r, at) => [['arn', out(r, 'arn'), arn('states', at.region, at.account, `stateMachine:${escapeRegExp(input(r, 'name'))}`)]]);
       expect(String(result.outputs.stateMachineArn)).toMatch(arn('states', config['aws:region']!, config['eventflow:accountId']!, 'stateMachine:eventflow-dev-order-saga'));
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html (arn:${Partition}:sns:${Region}:${Account}:${TopicName})
     it('topic ARNs are the topic name after the account', () => {
-      expectEach('aws:sns/topic:Topic', (r, at) => [['arn', out(r, 'arn'), arn('sns', at.region, at.account, escape(input(r, 'name')))]]);
+      expectEach('aws:sns/topic:Topic', (r, at) => [['arn', out(r, 'arn'), arn('sns', at.region, at.account, escapeRegExp(input(r, 'name')))]]);
     });
 
     // https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html (SubscriptionArn: the topic ARN and an id)
     it('subscription ARNs are the topic ARN and a UUID', () => {
-      expectEach('aws:sns/topicSubscription:TopicSubscription', (r) => [['arn', out(r, 'arn'), new RegExp(`^${escape(input(r, 'topic'))}:${UUID}$`)]]);
+      expectEach('aws:sns/topicSubscription:TopicSubscription', (r) => [['arn', out(r, 'arn'), new RegExp(`^${escapeRegExp(input(r, 'topic'))}:${UUID}$`)]]);
     });
 
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html (arn:${Partition}:sqs:${Region}:${Account}:${QueueName})
@@ -241,9 +249,9 @@ describe('AWS formats of the mocked dev stack', () => {
     // (https://sqs.us-east-2.amazonaws.com/123456789012/MyQueue); the provider's id is the queue URL.
     it('queue ARNs are the queue name after the account, URLs https://sqs.<region>.amazonaws.com/<account>/<name>', () => {
       expectEach('aws:sqs/queue:Queue', (r, at) => [
-        ['arn', out(r, 'arn'), arn('sqs', at.region, at.account, escape(input(r, 'name')))],
-        ['url', out(r, 'url'), new RegExp(`^https://sqs\\.${escape(at.region)}\\.amazonaws\\.com/${at.account}/${escape(input(r, 'name'))}$`)],
-        ['id', r.id, new RegExp(`^${escape(out(r, 'url'))}$`)],
+        ['arn', out(r, 'arn'), arn('sqs', at.region, at.account, escapeRegExp(input(r, 'name')))],
+        ['url', out(r, 'url'), new RegExp(`^https://sqs\\.${escapeRegExp(at.region)}\\.amazonaws\\.com/${at.account}/${escapeRegExp(input(r, 'name'))}$`)],
+        ['id', r.id, new RegExp(`^${escapeRegExp(out(r, 'url'))}$`)],
       ]);
       for (const url of Object.values(result.outputs.deadLetterQueueUrls as Record<string, string>)) expect(url).toMatch(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/\d{12}\/[A-Za-z0-9_-]{1,80}$/);
     });
@@ -254,8 +262,8 @@ describe('AWS formats of the mocked dev stack', () => {
     it('HTTP API ids, ARNs, endpoints and execution ARNs', () => {
       expectEach('aws:apigatewayv2/api:Api', (r, at) => [
         ['id', r.id, /^[a-z0-9]{10}$/],
-        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:apigateway:${escape(at.region)}::/apis/${r.id}$`)],
-        ['apiEndpoint', out(r, 'apiEndpoint'), new RegExp(`^https://${r.id}\\.execute-api\\.${escape(at.region)}\\.amazonaws\\.com$`)],
+        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:apigateway:${escapeRegExp(at.region)}::/apis/${r.id}$`)],
+        ['apiEndpoint', out(r, 'apiEndpoint'), new RegExp(`^https://${r.id}\\.execute-api\\.${escapeRegExp(at.region)}\\.amazonaws\\.com$`)],
         ['executionArn', out(r, 'executionArn'), arn('execute-api', at.region, at.account, r.id)],
       ]);
     });
@@ -264,8 +272,14 @@ describe('AWS formats of the mocked dev stack', () => {
     // "a $default stage that is served from the base of your API's URL—for example, https://{api_id}.execute-api.{region}.amazonaws.com/"
     it('the $default stage is invoked at the API’s base URL', () => {
       expectEach('aws:apigatewayv2/stage:Stage', (r, at) => [
-        ['invokeUrl', out(r, 'invokeUrl'), new RegExp(`^https://${escape(input(r, 'apiId'))}\\.execute-api\\.${escape(at.region)}\\.amazonaws\\.com/${input(r, 'name') === '$default' ? '' : escape(input(r, 'name'))}$`)],
-        ['executionArn', out(r, 'executionArn'), arn('execute-api', at.region, at.account, `${escape(input(r, 'apiId'))}/${escape(input(r, 'name'))}`)],
+        [
+          'invokeUrl',
+          out(r, 'invokeUrl'),
+          new RegExp(
+            `^https://${escapeRegExp(input(r, 'apiId'))}\\.execute-api\\.${escapeRegExp(at.region)}\\.amazonaws\\.com/${input(r, 'name') === '$default' ? '' : escapeRegExp(input(r, 'name'))}$`,
+          ),
+        ],
+        ['executionArn', out(r, 'executionArn'), arn('execute-api', at.region, at.account, `${escapeRegExp(input(r, 'apiId'))}/${escapeRegExp(input(r, 'name'))}`)],
       ]);
       expect(String(result.outputs.apiUrl)).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/$/);
     });
@@ -284,7 +298,8 @@ describe('AWS formats of the mocked dev stack', () => {
             const wrongAccount = service !== 'apigateway' && account !== '' && account !== at.account;
             return wrongRegion || wrongAccount || (account !== '' && service !== 'apigateway' && !ACCOUNT.test(account ?? '')) ? [{ resource: `${r.type} ${r.name}`, key, value, expected: at }] : [];
           }
-          if (value.startsWith('https://') && value.includes('.amazonaws.com') && !value.includes('.endpoints.event.') && !value.includes(`.${at.region}.`)) return [{ resource: `${r.type} ${r.name}`, key, value, expected: at }];
+          if (value.startsWith('https://') && value.includes('.amazonaws.com') && !value.includes('.endpoints.event.') && !value.includes(`.${at.region}.`))
+            return [{ resource: `${r.type} ${r.name}`, key, value, expected: at }];
           return [];
         });
       });
@@ -304,7 +319,11 @@ describe('AWS formats of the mocked dev stack', () => {
       expect(inSecondary('aws:lambda/function:Function')).toBeGreaterThan(0);
       expect(inSecondary('aws:lambda/function:Function') * 2).toBe(all('aws:lambda/function:Function'));
       expect(inSecondary('aws:sfn/stateMachine:StateMachine') * 2).toBe(all('aws:sfn/stateMachine:StateMachine'));
-      expect(arnsIn((region) => region === secondary).filter((r) => r.type === 'aws:cloudwatch/eventBus:EventBus').map((r) => r.inputs.name)).toEqual(['eventflow-dev']);
+      expect(
+        arnsIn((region) => region === secondary)
+          .filter((r) => r.type === 'aws:cloudwatch/eventBus:EventBus')
+          .map((r) => r.inputs.name),
+      ).toEqual(['eventflow-dev']);
       expect(arnsIn((_, account) => account === payments).map((r) => r.type)).toEqual(['aws:cloudwatch/eventBus:EventBus']);
     });
   });

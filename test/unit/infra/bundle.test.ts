@@ -23,7 +23,13 @@ describe('function bundles', () => {
       const output = JSON.parse(
         execFileSync(process.execPath, ['-e', script], {
           encoding: 'utf8',
-          env: { PATH: process.env.PATH, EVENT_BUS_NAME: 'bus', EVENTFLOW_CATALOG_DIR: join(folder, 'catalog'), POWERTOOLS_LOG_LEVEL: 'CRITICAL', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+          env: {
+            PATH: process.env.PATH,
+            EVENT_BUS_NAME: 'bus',
+            EVENTFLOW_CATALOG_DIR: join(folder, 'catalog'),
+            POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
         }),
       ) as { outcome: string; entries: Array<{ DetailType: string; Detail: { metadata: { schema: string } } }> };
 

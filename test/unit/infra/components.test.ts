@@ -1,4 +1,4 @@
-import { installMocks, ofType, settle, valueOf, type RecordedResource } from '../../helpers/pulumi-mocks';
+import { installMocks, ofType, settle, outputValue, type RecordedResource } from '../../helpers/pulumi-mocks';
 import type * as Infra from '../../../infra';
 
 const pattern = { source: ['eventflow.delivery'], 'detail-type': ['DeliveryStarted'] };
@@ -27,13 +27,17 @@ describe('components', () => {
         pattern,
         ruleName: 'to-delivery-provider',
       });
-      await valueOf(destination.apiDestinationArn);
+      await outputValue(destination.apiDestinationArn);
       await settle();
 
       const connection = ofType(resources, 'aws:cloudwatch/eventConnection:EventConnection')[0]!;
       expect(connection.inputs).toMatchObject({ authorizationType: 'API_KEY', authParameters: { apiKey: { key: 'x-api-key', value: 's3cr3t' } } });
       expect(connection.secretInputs).toContain('authParameters');
-      expect(ofType(resources, 'aws:cloudwatch/eventApiDestination:EventApiDestination')[0]!.inputs).toMatchObject({ invocationEndpoint: 'https://delivery.example.com/v1', httpMethod: 'POST', invocationRateLimitPerSecond: 10 });
+      expect(ofType(resources, 'aws:cloudwatch/eventApiDestination:EventApiDestination')[0]!.inputs).toMatchObject({
+        invocationEndpoint: 'https://delivery.example.com/v1',
+        httpMethod: 'POST',
+        invocationRateLimitPerSecond: 10,
+      });
       const target = ofType(resources, 'aws:cloudwatch/eventTarget:EventTarget')[0]!.inputs;
       expect(target).toMatchObject({ retryPolicy: { maximumEventAgeInSeconds: 60, maximumRetryAttempts: 4 }, deadLetterConfig: expect.any(Object), roleArn: expect.any(String) });
       const role = JSON.parse(String(ofType(resources, 'aws:iam/rolePolicy:RolePolicy')[0]!.inputs.policy));
@@ -42,7 +46,15 @@ describe('components', () => {
 
     it('rejects plain http, and a rate limit outside 1–300', () => {
       expect(() =>
-        infra.validateApiDestinationArgs('d', { eventBusName: 'b', destinationName: 'd', endpoint: 'http://x', rateLimitPerSecond: 0, auth: { type: 'API_KEY', apiKeyName: 'k', apiKeyValue: pulumi.output('v') }, pattern, ruleName: 'r' }),
+        infra.validateApiDestinationArgs('d', {
+          eventBusName: 'b',
+          destinationName: 'd',
+          endpoint: 'http://x',
+          rateLimitPerSecond: 0,
+          auth: { type: 'API_KEY', apiKeyName: 'k', apiKeyValue: pulumi.output('v') },
+          pattern,
+          ruleName: 'r',
+        }),
       ).toThrow(`ApiDestination "d": 'endpoint' must be an https:// URL, got "http://x"\nApiDestination "d": 'rateLimitPerSecond' must be an integer between 1 and 300, got 0`);
     });
   });
@@ -66,7 +78,7 @@ describe('components', () => {
         target: { accountId: '222222222222', region: 'eu-west-1', eventBusName: 'payments' },
         targetProvider: provider,
       });
-      await valueOf(route.ruleArn);
+      await outputValue(route.ruleArn);
       await settle();
 
       const target = ofType(resources, 'aws:cloudwatch/eventTarget:EventTarget')[0]!.inputs;
@@ -77,25 +89,57 @@ describe('components', () => {
 
     it('refuses a route within one account', () => {
       expect(() =>
-        infra.validateCrossAccountRouteArgs('r', { sourceEventBusName: 'b', sourceAccountId: '111111111111', ruleName: 'r', pattern, target: { accountId: '111111111111', region: 'eu-west-1', eventBusName: 'b' }, targetProvider: new Provider('x', {}) }),
+        infra.validateCrossAccountRouteArgs('r', {
+          sourceEventBusName: 'b',
+          sourceAccountId: '111111111111',
+          ruleName: 'r',
+          pattern,
+          target: { accountId: '111111111111', region: 'eu-west-1', eventBusName: 'b' },
+          targetProvider: new Provider('x', {}),
+        }),
       ).toThrow(`CrossAccountRoute "r": 'target.accountId' must differ from the source account: use a Subscription within one account`);
     });
   });
 
   describe('Observability', () => {
     it('alarms on each rule metric, DLQ depth, function errors and saga failures, all notifying one topic', async () => {
-      const observability = new infra.Observability('obs', { prefix: 'p', region: 'eu-west-1', eventBusName: 'bus', ruleNames: { r: 'r1' }, queueNames: { q: 'q1' }, functionNames: { f: 'f1' }, stateMachineArn: 'arn:sm' });
-      await valueOf(observability.dashboardName);
+      const observability = new infra.Observability('obs', {
+        prefix: 'p',
+        region: 'eu-west-1',
+        eventBusName: 'bus',
+        ruleNames: { r: 'r1' },
+        queueNames: { q: 'q1' },
+        functionNames: { f: 'f1' },
+        stateMachineArn: 'arn:sm',
+      });
+      await outputValue(observability.dashboardName);
       await settle();
 
       const alarms = ofType(resources, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => a.inputs);
       expect(alarms.map((a) => a.metricName).sort()).toEqual(
-        ['ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut', 'FailedInvocations', 'InvocationsFailedToBeSentToDlq', 'InvocationsSentToDlq', 'ThrottledRules'].sort(),
+        [
+          'ApproximateNumberOfMessagesVisible',
+          'Errors',
+          'ExecutionsFailed',
+          'ExecutionsTimedOut',
+          'FailedInvocations',
+          'InvocationsFailedToBeSentToDlq',
+          'InvocationsSentToDlq',
+          'ThrottledRules',
+        ].sort(),
       );
       for (const alarm of alarms) expect(alarm).toMatchObject({ treatMissingData: 'notBreaching', alarmActions: [expect.stringContaining('p-alarms')] });
       const dashboard = JSON.parse(String(ofType(resources, 'aws:cloudwatch/dashboard:Dashboard')[0]!.inputs.dashboardBody)) as { widgets: Array<{ properties: { metrics: unknown[] } }> };
       const metrics = JSON.stringify(dashboard.widgets.map((w) => w.properties.metrics));
-      for (const name of ['MatchedEvents', 'InvocationAttempts', 'SuccessfulInvocationAttempts', '100 * successes / attempts', 'IngestionToInvocationStartLatency', 'ApproximateNumberOfMessagesVisible']) expect(metrics).toContain(name);
+      for (const name of [
+        'MatchedEvents',
+        'InvocationAttempts',
+        'SuccessfulInvocationAttempts',
+        '100 * successes / attempts',
+        'IngestionToInvocationStartLatency',
+        'ApproximateNumberOfMessagesVisible',
+      ])
+        expect(metrics).toContain(name);
     });
   });
 });

@@ -61,7 +61,11 @@ describe.each(STAGES)('the alarms of Pulumi.%s.yaml', (stack) => {
   it('has rules, queues, functions and state machines to watch in every region of the stage', () => {
     const found = new Set(watched.map((r) => `${r.type} in ${r.region}`));
 
-    expect(Object.keys(WATCHED).flatMap((type) => regions.map((region) => `${type} in ${region}`)).filter((expected) => !found.has(expected))).toEqual([]);
+    expect(
+      Object.keys(WATCHED)
+        .flatMap((type) => regions.map((region) => `${type} in ${region}`))
+        .filter((expected) => !found.has(expected)),
+    ).toEqual([]);
   });
 
   it('gives every rule, queue, function and state machine an alarm in its own region and account', () => {
@@ -92,7 +96,9 @@ describe.each(STAGES)('the alarms of Pulumi.%s.yaml', (stack) => {
     const topics = new Map(resources.filter((r) => r.type === 'aws:sns/topic:Topic').map((topic) => [String(topic.outputs.arn), topic]));
     const notified = alarms.filter((alarm) => strings(alarm.inputs.alarmActions).length > 0);
     const strays = notified.flatMap((alarm) =>
-      [...strings(alarm.inputs.alarmActions), ...strings(alarm.inputs.okActions)].filter((arn) => topics.get(arn) === undefined || placeOf(topics.get(arn)!) !== placeOf(alarm)).map((arn) => `${physicalName(alarm)} in ${placeOf(alarm)} → ${arn}`),
+      [...strings(alarm.inputs.alarmActions), ...strings(alarm.inputs.okActions)]
+        .filter((arn) => topics.get(arn) === undefined || placeOf(topics.get(arn)!) !== placeOf(alarm))
+        .map((arn) => `${physicalName(alarm)} in ${placeOf(alarm)} → ${arn}`),
     );
 
     expect([...new Set(notified.map((alarm) => alarm.region))].sort()).toEqual([...regions].sort());
@@ -104,7 +110,9 @@ describe.each(STAGES)('the alarms of Pulumi.%s.yaml', (stack) => {
     if (payments === undefined) return;
     const { accountId } = JSON.parse(payments) as { accountId: string };
     // The route's target is the other account's bus; its rule and DLQ are what the source account runs.
-    const routeTarget = resources.find((r) => r.type === 'aws:cloudwatch/eventTarget:EventTarget' && String(r.inputs.arn).startsWith('arn:aws:events:') && String(r.inputs.arn).split(':')[4] === accountId)!;
+    const routeTarget = resources.find(
+      (r) => r.type === 'aws:cloudwatch/eventTarget:EventTarget' && String(r.inputs.arn).startsWith('arn:aws:events:') && String(r.inputs.arn).split(':')[4] === accountId,
+    )!;
     const rule = watched.find((r) => r.type === 'aws:cloudwatch/eventRule:EventRule' && physicalName(r) === routeTarget.inputs.rule && placeOf(r) === placeOf(routeTarget))!;
     const queue = watched.find((r) => r.type === 'aws:sqs/queue:Queue' && r.outputs.arn === (routeTarget.inputs.deadLetterConfig as { arn?: unknown } | undefined)?.arn)!;
 
@@ -139,7 +147,7 @@ describe('Observability', () => {
     beforeAll(async () => {
       // Arrange: a fresh Pulumi runtime, the component alone, a second region behind its own provider.
       await jest.isolateModulesAsync(async () => {
-        const { installMocks, settle, valueOf } = await import('../../helpers/pulumi-mocks');
+        const { installMocks, settle, outputValue } = await import('../../helpers/pulumi-mocks');
         ({ resources } = await installMocks({ 'aws:region': 'eu-west-1' }));
         const { Observability } = await import('../../../infra/observability');
         const { Provider } = await import('@pulumi/aws/provider');
@@ -155,8 +163,8 @@ describe('Observability', () => {
           accountId: '111111111111',
           otherRegions: [{ region: 'eu-central-1', provider: frankfurt, eventBusName: 'p', ruleNames: { rule: 'p-rule' }, queueNames: { 'replica-dlq': 'p-replica-dlq' }, functionNames: {} }],
         });
-        await valueOf(observability.dashboardName);
-        topicsByRegion = Object.fromEntries(await Promise.all(Object.entries(observability.alarmTopicArns).map(async ([region, arn]) => [region, await valueOf(arn)] as const)));
+        await outputValue(observability.dashboardName);
+        topicsByRegion = Object.fromEntries(await Promise.all(Object.entries(observability.alarmTopicArns).map(async ([region, arn]) => [region, await outputValue(arn)] as const)));
         await settle();
       });
     });
@@ -167,14 +175,28 @@ describe('Observability', () => {
         .map((alarm) => ({ name: String(alarm.inputs.name), region: alarm.region, actions: alarm.inputs.alarmActions }))
         .sort((a, b) => a.name.localeCompare(b.name));
 
-      expect(ofType('aws:kms/key:Key').map((key) => key.region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
-      expect(ofType('aws:sns/topic:Topic').map((topic) => `${topic.region} ${String(topic.outputs.arn)}`).sort()).toEqual(Object.entries(topicsByRegion).map(([region, arn]) => `${region} ${arn}`).sort());
+      expect(
+        ofType('aws:kms/key:Key')
+          .map((key) => key.region)
+          .sort(),
+      ).toEqual(['eu-central-1', 'eu-west-1']);
+      expect(
+        ofType('aws:sns/topic:Topic')
+          .map((topic) => `${topic.region} ${String(topic.outputs.arn)}`)
+          .sort(),
+      ).toEqual(
+        Object.entries(topicsByRegion)
+          .map(([region, arn]) => `${region} ${arn}`)
+          .sort(),
+      );
       expect(alarms.filter((alarm) => alarm.region === 'eu-central-1')).toEqual(
         ['replica-dlq-not-empty', 'rule-FailedInvocations', 'rule-InvocationsFailedToBeSentToDlq', 'rule-InvocationsSentToDlq', 'rule-ThrottledRules']
           .map((name) => ({ name: `p-eu-central-1-${name}`, region: 'eu-central-1', actions: [topicsByRegion['eu-central-1']] }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       );
-      expect(alarms.filter((alarm) => alarm.region === 'eu-west-1').map((alarm) => alarm.name)).toEqual(expect.arrayContaining(['p-eu-west-1-rule-dlq-not-empty', 'p-eu-west-1-fn-errors', 'p-eu-west-1-saga-ExecutionsFailed']));
+      expect(alarms.filter((alarm) => alarm.region === 'eu-west-1').map((alarm) => alarm.name)).toEqual(
+        expect.arrayContaining(['p-eu-west-1-rule-dlq-not-empty', 'p-eu-west-1-fn-errors', 'p-eu-west-1-saga-ExecutionsFailed']),
+      );
       for (const alarm of alarms.filter((a) => a.region === 'eu-west-1')) expect(alarm.actions).toEqual([topicsByRegion['eu-west-1']]);
     });
 
@@ -183,7 +205,10 @@ describe('Observability', () => {
       const widgets = (JSON.parse(String(dashboards[0]!.inputs.dashboardBody)) as { widgets: Array<{ y: number; properties: { region: string } }> }).widgets;
 
       expect(dashboards).toHaveLength(1);
-      expect(widgets.map((widget) => `${widget.y < 12 ? 'first' : 'second'} row: ${widget.properties.region}`)).toEqual([...Array(4).fill('first row: eu-west-1'), ...Array(4).fill('second row: eu-central-1')]);
+      expect(widgets.map((widget) => `${widget.y < 12 ? 'first' : 'second'} row: ${widget.properties.region}`)).toEqual([
+        ...Array(4).fill('first row: eu-west-1'),
+        ...Array(4).fill('second row: eu-central-1'),
+      ]);
     });
   });
 });

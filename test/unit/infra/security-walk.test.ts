@@ -97,7 +97,8 @@ describe('the security walk', () => {
       EventBus: () => validateEventBusArgs('b', { name: 'bus', publishers: { accountIds: ['111111111111'] }, logRetentionDays: 10 }),
       ServiceFunction: () => validateServiceFunctionArgs('f', { functionName: 'f', service: 's', handlerFile: 'f.ts', statements: [], logRetentionDays: 10 }),
       OrderApi: () => validateOrderApiArgs('a', { apiName: 'a', routes: [{ routeKey: 'GET /', functionName: 'f', functionArn: 'arn' }], logRetentionDays: 10 }),
-      OrderSaga: () => validateOrderSagaArgs('s', { stateMachineName: 's', app: loadOrderSystem({ compileSchemas: false }), functionArns: {}, eventBusName: 'b', eventBusArn: 'arn', logRetentionDays: 10 }),
+      OrderSaga: () =>
+        validateOrderSagaArgs('s', { stateMachineName: 's', app: loadOrderSystem({ compileSchemas: false }), functionArns: {}, eventBusName: 'b', eventBusArn: 'arn', logRetentionDays: 10 }),
       stage: () => ruleContextFromConfig({ ...readStackConfig(BASE), 'eventflow:logRetentionDays': '10' }),
     };
 
@@ -146,7 +147,16 @@ describe('the security walk', () => {
 
       // Assert: every rule had something to judge, and nothing broke one.
       const types = new Set(result.resources.map((r) => r.type));
-      for (const type of ['aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:cloudwatch/logGroup:LogGroup', 'aws:apigatewayv2/stage:Stage', 'aws:cloudwatch/eventBusPolicy:EventBusPolicy', 'aws:iam/rolePolicy:RolePolicy', 'aws:kms/key:Key', 'aws:cloudwatch/eventConnection:EventConnection']) {
+      for (const type of [
+        'aws:sqs/queue:Queue',
+        'aws:sns/topic:Topic',
+        'aws:cloudwatch/logGroup:LogGroup',
+        'aws:apigatewayv2/stage:Stage',
+        'aws:cloudwatch/eventBusPolicy:EventBusPolicy',
+        'aws:iam/rolePolicy:RolePolicy',
+        'aws:kms/key:Key',
+        'aws:cloudwatch/eventConnection:EventConnection',
+      ]) {
         expect({ type, walked: types.has(type) }).toEqual({ type, walked: true });
       }
       expect(violations).toEqual([]);
@@ -180,7 +190,9 @@ describe('the security walk', () => {
     it('keeps every secret out of plain text: in inputs only inside a secret wrapper, never in outputs or the synth files', () => {
       for (const key of SECRET_CONFIG_KEYS) {
         const secret = config[key]!;
-        const found = result.resources.flatMap((r) => secretOccurrences(r.inputs, secret).map((path) => ({ key, resource: `${r.type} "${r.name}"`, path, wrapped: r.secretInputs.some((s) => isWithin(path, s)) })));
+        const found = result.resources.flatMap((r) =>
+          secretOccurrences(r.inputs, secret).map((path) => ({ key, resource: `${r.type} "${r.name}"`, path, wrapped: r.secretInputs.some((s) => isWithin(path, s)) })),
+        );
 
         // The scan sees the secret where the program must put it, so finding no leak means something.
         expect(found.length).toBeGreaterThan(0);

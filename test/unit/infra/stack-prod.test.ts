@@ -26,7 +26,9 @@ describe('the prod stack (Pulumi.prod.yaml under mocks)', () => {
 
     expect(result.outputs).toMatchObject({ eventBusName: prefix, stateMachineArn: expect.stringContaining(`${prefix}-order-saga`), endpointId: expect.any(String), dashboardName: `${prefix}-events` });
     expect(resources('aws:cloudwatch/eventBus:EventBus').filter((bus) => bus.inputs.name === prefix)).toHaveLength(2);
-    expect(resources('aws:cloudwatch/eventEndpoint:EventEndpoint')[0]!.inputs).toMatchObject({ routingConfig: { failoverConfig: { secondary: { route: setting<{ secondaryRegion: string }>('globalEndpoint').secondaryRegion } } } });
+    expect(resources('aws:cloudwatch/eventEndpoint:EventEndpoint')[0]!.inputs).toMatchObject({
+      routingConfig: { failoverConfig: { secondary: { route: setting<{ secondaryRegion: string }>('globalEndpoint').secondaryRegion } } },
+    });
   });
 
   it('admits the whole organization, and only it, to the bus in both regions', () => {
@@ -66,7 +68,8 @@ describe('the prod stack (Pulumi.prod.yaml under mocks)', () => {
 
     expect(archives.length).toBeGreaterThan(1);
     for (const archive of archives) expect(archive.inputs.retentionDays).toBe(Number(config['eventflow:archiveRetentionDays']));
-    for (const group of resources('aws:cloudwatch/logGroup:LogGroup')) expect({ group: group.inputs.name, days: group.inputs.retentionInDays }).toEqual({ group: group.inputs.name, days: logRetention });
+    for (const group of resources('aws:cloudwatch/logGroup:LogGroup'))
+      expect({ group: group.inputs.name, days: group.inputs.retentionInDays }).toEqual({ group: group.inputs.name, days: logRetention });
   });
 
   it('routes payment facts to the prod payments account, admitting only the prod account there', () => {

@@ -28,7 +28,11 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
       dashboardName: 'eventflow-dev-events',
       schemaRegistryName: 'eventflow-dev',
     });
-    expect(Object.keys(result.outputs.deadLetterQueueUrls as object).sort()).toEqual(loadOrderSystem().subscriptions.map((s) => s.id).sort());
+    expect(Object.keys(result.outputs.deadLetterQueueUrls as object).sort()).toEqual(
+      loadOrderSystem()
+        .subscriptions.map((s) => s.id)
+        .sort(),
+    );
   });
 
   it('names every resource after an id, never a position, so reordering the model replaces nothing', () => {
@@ -48,7 +52,8 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
   it('gives every rule target a dead-letter queue and a retry policy', () => {
     const targets = resources('aws:cloudwatch/eventTarget:EventTarget');
     expect(targets.length).toBeGreaterThan(4);
-    for (const target of targets) expect({ target: target.name, dlq: Boolean(target.inputs.deadLetterConfig), retry: Boolean(target.inputs.retryPolicy) }).toEqual({ target: target.name, dlq: true, retry: true });
+    for (const target of targets)
+      expect({ target: target.name, dlq: Boolean(target.inputs.deadLetterConfig), retry: Boolean(target.inputs.retryPolicy) }).toEqual({ target: target.name, dlq: true, retry: true });
   });
 
   it('has no IAM statement with a * action, and a * resource only for X-Ray and log delivery', () => {
@@ -73,7 +78,12 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
   it('gives every alarm an action', () => {
     const alarms = resources('aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => !String(a.inputs.name).endsWith('-primary-latency'));
     expect(alarms.length).toBeGreaterThan(20);
-    for (const alarm of alarms) expect({ alarm: alarm.inputs.name, actions: (alarm.inputs.alarmActions as unknown[]).length, missing: alarm.inputs.treatMissingData }).toEqual({ alarm: alarm.inputs.name, actions: 1, missing: 'notBreaching' });
+    for (const alarm of alarms)
+      expect({ alarm: alarm.inputs.name, actions: (alarm.inputs.alarmActions as unknown[]).length, missing: alarm.inputs.treatMissingData }).toEqual({
+        alarm: alarm.inputs.name,
+        actions: 1,
+        missing: 'notBreaching',
+      });
   });
 
   it('keeps the delivery provider’s API key a secret', () => {
@@ -85,17 +95,26 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
 
   it('registers one JSONSchemaDraft4 schema per catalog event version', () => {
     const schemas = resources('aws:schemas/schema:Schema');
-    expect(schemas.map((s) => s.inputs.name).sort()).toEqual(loadOrderSystem().catalog.all().map((e) => e.schemaRef).sort());
+    expect(schemas.map((s) => s.inputs.name).sort()).toEqual(
+      loadOrderSystem()
+        .catalog.all()
+        .map((e) => e.schemaRef)
+        .sort(),
+    );
     expect(new Set(schemas.map((s) => s.inputs.type))).toEqual(new Set(['JSONSchemaDraft4']));
   });
 
   it('keeps PaymentMade v1 registered next to v2, each schema pinning its own version and data', () => {
-    const content = (name: string) => JSON.parse(String(resources('aws:schemas/schema:Schema').find((s) => s.inputs.name === name)?.inputs.content)) as {
-      properties: { detail: { properties: { metadata: { properties: { version: unknown } }; data: { required: string[] } } } };
-    };
+    const content = (name: string) =>
+      JSON.parse(String(resources('aws:schemas/schema:Schema').find((s) => s.inputs.name === name)?.inputs.content)) as {
+        properties: { detail: { properties: { metadata: { properties: { version: unknown } }; data: { required: string[] } } } };
+      };
     const [v1, v2] = ['eventflow.payment@PaymentMade.v1', 'eventflow.payment@PaymentMade.v2'].map((name) => content(name).properties.detail.properties);
 
-    expect([v1?.metadata.properties.version, v2?.metadata.properties.version]).toEqual([{ type: 'integer', enum: [1] }, { type: 'integer', enum: [2] }]);
+    expect([v1?.metadata.properties.version, v2?.metadata.properties.version]).toEqual([
+      { type: 'integer', enum: [1] },
+      { type: 'integer', enum: [2] },
+    ]);
     expect(v1?.data.required).toContain('amount');
     expect(v2?.data.required).toContain('charge');
   });
@@ -111,12 +130,18 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
   });
 
   it('lets only GetOrder describe the saga’s executions (the order view of a saga that needs attention), in the home region from both regions', () => {
-    const describing = resources('aws:iam/rolePolicy:RolePolicy').flatMap((policy) => statements(policy.inputs.policy).filter((statement) => list(statement.Action).includes('states:DescribeExecution')));
+    const describing = resources('aws:iam/rolePolicy:RolePolicy').flatMap((policy) =>
+      statements(policy.inputs.policy).filter((statement) => list(statement.Action).includes('states:DescribeExecution')),
+    );
     const getOrder = resources('aws:lambda/function:Function').filter((fn) => String(fn.inputs.name).endsWith('-orders-GetOrder'));
 
     // Every order's saga runs in the home region (README, "Two regions"), so each region's GetOrder reads it there.
-    expect(describing.map((statement) => statement.Resource)).toEqual(['arn:aws:states:eu-west-1:111111111111:execution:eventflow-dev-order-saga:*', 'arn:aws:states:eu-west-1:111111111111:execution:eventflow-dev-order-saga:*']);
-    for (const fn of getOrder) expect((fn.inputs.environment as { variables: Record<string, string> }).variables.ORDER_SAGA_ARN).toBe('arn:aws:states:eu-west-1:111111111111:stateMachine:eventflow-dev-order-saga');
+    expect(describing.map((statement) => statement.Resource)).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:execution:eventflow-dev-order-saga:*',
+      'arn:aws:states:eu-west-1:111111111111:execution:eventflow-dev-order-saga:*',
+    ]);
+    for (const fn of getOrder)
+      expect((fn.inputs.environment as { variables: Record<string, string> }).variables.ORDER_SAGA_ARN).toBe('arn:aws:states:eu-west-1:111111111111:stateMachine:eventflow-dev-order-saga');
     expect(getOrder).toHaveLength(2);
   });
 
@@ -130,7 +155,10 @@ describe('the dev stack (Pulumi.dev.yaml under mocks)', () => {
       ],
     });
     const policy = resources('aws:cloudwatch/eventBusPolicy:EventBusPolicy').find((p) => p.name === 'payments-route-target-policy')!;
-    expect(statements(policy.inputs.policy)[0]).toMatchObject({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/eventflow-dev-payments' });
+    expect(statements(policy.inputs.policy)[0]).toMatchObject({
+      Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/eventflow-dev-payments',
+    });
   });
 
   it('gives the secondary region the same bus, rules (same patterns) and functions, over global tables', () => {

@@ -59,7 +59,10 @@ describe('parseStageConfig', () => {
   });
 
   it('accepts Pulumi’s string form of objects and numbers', () => {
-    const config = parseStageConfig({ ...valid, archiveRetentionDays: '90', deliveryProvider: JSON.stringify(valid.deliveryProvider), allowedAccountIds: '["111111111111","222222222222"]' }, 'eu-west-1');
+    const config = parseStageConfig(
+      { ...valid, archiveRetentionDays: '90', deliveryProvider: JSON.stringify(valid.deliveryProvider), allowedAccountIds: '["111111111111","222222222222"]' },
+      'eu-west-1',
+    );
 
     expect(config).toMatchObject({ archiveRetentionDays: 90, publishers: { accountIds: ['111111111111', '222222222222'] }, deliveryProvider: { rateLimitPerSecond: 10 } });
   });

@@ -1,4 +1,4 @@
-import { installMocks, ofType, settle, valueOf, type RecordedResource } from '../../helpers/pulumi-mocks';
+import { installMocks, ofType, settle, outputValue, type RecordedResource } from '../../helpers/pulumi-mocks';
 import type * as infra from '../../../infra/subscription';
 
 const pattern = { source: ['eventflow.payment'], 'detail-type': ['PaymentMade'] };
@@ -15,7 +15,7 @@ describe('Subscription', () => {
 
   async function build(args: Partial<infra.SubscriptionArgs> & Pick<infra.SubscriptionArgs, 'target'>) {
     const subscription = new mod.Subscription('send-email', { eventBusName: 'bus', ruleName: 'dev-notifications-SendEmail', pattern, ...args });
-    await valueOf(subscription.ruleArn);
+    await outputValue(subscription.ruleArn);
     await settle();
     return subscription;
   }
@@ -30,8 +30,13 @@ describe('Subscription', () => {
     expect(queues.map((q) => q.inputs)).toEqual([expect.objectContaining({ sqsManagedSseEnabled: true }), expect.objectContaining({ sqsManagedSseEnabled: true })]);
     const dlqPolicy = JSON.parse(ofType(resources, 'aws:sqs/queuePolicy:QueuePolicy')[0]!.inputs.policy as string);
     expect(dlqPolicy.Statement[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/bus/dev-notifications-SendEmail' } });
-    expect(ofType(resources, 'aws:lambda/permission:Permission')[0]!.inputs).toMatchObject({ principal: 'events.amazonaws.com', sourceArn: 'arn:aws:events:eu-west-1:111111111111:rule/bus/dev-notifications-SendEmail' });
-    expect(ofType(resources, 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig')[0]!.inputs).toMatchObject({ destinationConfig: { onFailure: { destination: expect.stringContaining('async-failures') } } });
+    expect(ofType(resources, 'aws:lambda/permission:Permission')[0]!.inputs).toMatchObject({
+      principal: 'events.amazonaws.com',
+      sourceArn: 'arn:aws:events:eu-west-1:111111111111:rule/bus/dev-notifications-SendEmail',
+    });
+    expect(ofType(resources, 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig')[0]!.inputs).toMatchObject({
+      destinationConfig: { onFailure: { destination: expect.stringContaining('async-failures') } },
+    });
   });
 
   it('gives a state machine target a role allowed StartExecution on that machine only', async () => {
@@ -43,7 +48,11 @@ describe('Subscription', () => {
   });
 
   it('honours an overridden retry policy and an explicit DLQ opt-out', async () => {
-    await build({ target: { kind: 'sqs', queueArn: 'arn:aws:sqs:eu-west-1:111111111111:q', queueUrl: 'https://q' }, retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 60 }, deadLetterQueue: { enabled: false } });
+    await build({
+      target: { kind: 'sqs', queueArn: 'arn:aws:sqs:eu-west-1:111111111111:q', queueUrl: 'https://q' },
+      retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 60 },
+      deadLetterQueue: { enabled: false },
+    });
 
     const target = ofType(resources, 'aws:cloudwatch/eventTarget:EventTarget')[0]!.inputs;
     expect(target.retryPolicy).toEqual({ maximumRetryAttempts: 4, maximumEventAgeInSeconds: 60 });
@@ -51,7 +60,15 @@ describe('Subscription', () => {
   });
 
   it('rejects a retry policy outside AWS’s ranges', () => {
-    expect(() => mod.validateSubscriptionArgs('s', { eventBusName: 'b', ruleName: 'r', pattern, target: { kind: 'sqs', queueArn: 'a', queueUrl: 'u' }, retryPolicy: { maximumRetryAttempts: 200, maximumEventAgeInSeconds: 30 } })).toThrow(
+    expect(() =>
+      mod.validateSubscriptionArgs('s', {
+        eventBusName: 'b',
+        ruleName: 'r',
+        pattern,
+        target: { kind: 'sqs', queueArn: 'a', queueUrl: 'u' },
+        retryPolicy: { maximumRetryAttempts: 200, maximumEventAgeInSeconds: 30 },
+      }),
+    ).toThrow(
       `Subscription "s": 'retryPolicy.maximumRetryAttempts' must be an integer between 0 and 185, got 200\nSubscription "s": 'retryPolicy.maximumEventAgeInSeconds' must be an integer between 60 and 86400, got 30`,
     );
   });
@@ -68,7 +85,14 @@ describe('Subscription', () => {
       expect(rules.map((rule) => rule.name)).toEqual(['dev-delivery-NotifyDeliveryProvider', 'dev-delivery-NotifyDeliveryProvider-redrive']);
       expect(JSON.parse(rules[1]!.eventPattern as string)).toEqual({ source: ['eventflow.redrive'], 'detail-type': ['DeadLetterRedriven'], detail: { rule: ['dev-delivery-NotifyDeliveryProvider'] } });
       const [target, redriveTarget] = ofType(resources, 'aws:cloudwatch/eventTarget:EventTarget').map((resource) => resource.inputs);
-      expect(redriveTarget).toMatchObject({ rule: 'dev-delivery-NotifyDeliveryProvider-redrive', arn: destination.apiDestinationArn, inputPath: '$.detail.event', roleArn: target!.roleArn, deadLetterConfig: target!.deadLetterConfig, retryPolicy: target!.retryPolicy });
+      expect(redriveTarget).toMatchObject({
+        rule: 'dev-delivery-NotifyDeliveryProvider-redrive',
+        arn: destination.apiDestinationArn,
+        inputPath: '$.detail.event',
+        roleArn: target!.roleArn,
+        deadLetterConfig: target!.deadLetterConfig,
+        retryPolicy: target!.retryPolicy,
+      });
       const dlqPolicy = JSON.parse(ofType(resources, 'aws:sqs/queuePolicy:QueuePolicy')[0]!.inputs.policy as string);
       expect(dlqPolicy.Statement[0].Condition.ArnEquals['aws:SourceArn']).toHaveLength(2);
     });

@@ -13,8 +13,10 @@ function subgraphs(mermaid: string): Map<string, string[]> {
   let current: string[] | undefined;
   for (const line of mermaid.split('\n').map((l) => l.trim())) {
     const opened = /^subgraph \w+\["(.+)"\]$/.exec(line);
-    if (opened) found.set(opened[1]!, (current = []));
-    else if (line === 'end') current = undefined;
+    if (opened) {
+      current = [];
+      found.set(opened[1]!, current);
+    } else if (line === 'end') current = undefined;
     else if (current) current.push(/^\w+\["(.+)"\]$/.exec(line)?.[1] ?? `unparsed: ${line}`);
   }
   return found;

@@ -1,7 +1,7 @@
 import { synthesizeShared } from '../../helpers/synth-cache';
 import { PROVIDER_IDEMPOTENCY_HEADER, deploymentPlan, loadOrderSystem } from '../../../model';
 import { REDRIVE_INPUT_PATH } from '../../../model/redrive';
-import { type SynthResult } from '../../../infra/synth/synthesize';
+import type { SynthResult } from '../../../infra/synth/synthesize';
 import { ofType, type RecordedResource } from '../../helpers/pulumi-mocks';
 
 interface Statement {
@@ -21,7 +21,7 @@ describe('the dev stack in two regions (Pulumi.dev.yaml under mocks)', () => {
   }, 60_000);
   const plan = deploymentPlan(loadOrderSystem());
   const functions = () => ofType(result.resources, 'aws:lambda/function:Function');
-  const environment = (fn: RecordedResource) => ((fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {});
+  const environment = (fn: RecordedResource) => (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
   const functionsOf = (actionId: string) => functions().filter((fn) => fn.inputs.name === `eventflow-dev-${actionId.replace('.', '-')}`);
   const policyOf = (fn: RecordedResource): Statement[] => {
     const role = String(fn.inputs.role);
@@ -35,7 +35,8 @@ describe('the dev stack in two regions (Pulumi.dev.yaml under mocks)', () => {
     for (const action of publishers) {
       const deployed = functionsOf(action.id);
       expect(deployed.map((fn) => fn.region).sort()).toEqual(['eu-central-1', 'eu-west-1']);
-      for (const fn of deployed) expect({ fn: `${action.id}@${fn.region}`, endpointId: environment(fn).EVENT_BUS_ENDPOINT_ID }).toEqual({ fn: `${action.id}@${fn.region}`, endpointId: result.outputs.endpointId });
+      for (const fn of deployed)
+        expect({ fn: `${action.id}@${fn.region}`, endpointId: environment(fn).EVENT_BUS_ENDPOINT_ID }).toEqual({ fn: `${action.id}@${fn.region}`, endpointId: result.outputs.endpointId });
     }
     // A function that does not publish has no endpoint to publish to.
     for (const fn of functionsOf('orders.StartOrderSaga')) expect(environment(fn).EVENT_BUS_ENDPOINT_ID).toBeUndefined();

@@ -178,7 +178,9 @@ describe('LambdaService', () => {
       for (let i = 0; i < 3_000; i++) service.invokeAsync('local-orders-RecordOrderOutcome', { i });
       while (service.pending > 1) await new Promise((resolve) => setTimeout(resolve, 5));
 
-      const lines = readFileSync(journalFile, 'utf8').split('\n').filter((line) => line !== '');
+      const lines = readFileSync(journalFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '');
       expect(lines.length).toBeLessThan(5_000);
       expect(lines.some((line) => line.includes(`"op":"queued","requestId":"${stuck}"`))).toBe(true);
     });

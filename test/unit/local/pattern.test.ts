@@ -7,7 +7,20 @@ const event = {
   'detail-type': 'PaymentMade',
   time: '2026-11-23T10:00:00Z',
   resources: ['arn:aws:s3:::bucket/a.png'],
-  detail: { amount: 2999, currency: 'EUR', card: 'tok_visa_4242', ip: '10.0.1.17', ip6: '2001:db8::1', note: null, empty: '', items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 5 }], path: '/users/ada/doc.txt' },
+  detail: {
+    amount: 2999,
+    currency: 'EUR',
+    card: 'tok_visa_4242',
+    ip: '10.0.1.17',
+    ip6: '2001:db8::1',
+    note: null,
+    empty: '',
+    items: [
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 5 },
+    ],
+    path: '/users/ada/doc.txt',
+  },
 };
 
 // One matching and one non-matching pattern per operator, as the EventBridge user guide describes them.

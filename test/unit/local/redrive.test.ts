@@ -16,7 +16,17 @@ const RULE = 'eventflow-dev-delivery-NotifyDeliveryProvider';
 const RULE_ARN = `arn:aws:events:eu-west-1:123456789012:rule/${BUS}/${RULE}`;
 const API_DESTINATION_ARN = 'arn:aws:events:eu-west-1:123456789012:api-destination/eventflow-dev-delivery-provider/6f1e0a8b-1c2d';
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:eventflow-dev-notifications-SendEmail';
-const EVENT = { version: '0', id: 'e-1', 'detail-type': 'DeliveryStarted', source: 'eventflow.delivery', account: '123456789012', time: '2026-11-25T10:00:00Z', region: 'eu-west-1', resources: [], detail: { metadata: { version: 1 }, data: { orderId: 'order-1' } } };
+const EVENT = {
+  version: '0',
+  id: 'e-1',
+  'detail-type': 'DeliveryStarted',
+  source: 'eventflow.delivery',
+  account: '123456789012',
+  time: '2026-11-25T10:00:00Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail: { metadata: { version: 1 }, data: { orderId: 'order-1' } },
+};
 const deadLetter = (body: unknown, attributes: Record<string, string>) => ({ body: JSON.stringify(body), attributes });
 const attributesFor = (ruleArn: string, targetArn: string) => ({ RULE_ARN: ruleArn, TARGET_ARN: targetArn, ERROR_CODE: 'SDK_CLIENT_ERROR', ERROR_MESSAGE: 'Unable to invoke ApiDestination endpoint' });
 const invocationRecord = (condition = 'RetriesExhausted') => ({
@@ -71,7 +81,11 @@ describe('routeDeadLetter', () => {
     ['a body that is not JSON', { body: 'not json', attributes: {} }, 'the body is not JSON'],
     ['a JSON body that is not an object', { body: '[1]', attributes: {} }, 'the body is not a JSON object'],
     ['an event without RULE_ARN and TARGET_ARN', deadLetter(EVENT, {}), 'no RULE_ARN and TARGET_ARN attributes'],
-    ['a target that is neither a function nor an API destination', deadLetter(EVENT, attributesFor(RULE_ARN, 'arn:aws:sqs:eu-west-1:123456789012:orders')), 'neither a Lambda function nor an API destination'],
+    [
+      'a target that is neither a function nor an API destination',
+      deadLetter(EVENT, attributesFor(RULE_ARN, 'arn:aws:sqs:eu-west-1:123456789012:orders')),
+      'neither a Lambda function nor an API destination',
+    ],
     ['a record of a successful invocation', deadLetter(invocationRecord('Success'), {}), 'nothing failed'],
   ])('keeps %s: unroutable, with the reason', (_, message, reason) => {
     const route = routeDeadLetter(message);
@@ -113,7 +127,11 @@ describe('redrive', () => {
     const put: Array<Record<string, unknown>> = [];
     const lambda = {
       send: async (command: { input: { FunctionName?: string; InvocationType?: string; Payload?: Uint8Array } }) => {
-        invoked.push({ FunctionName: command.input.FunctionName, InvocationType: command.input.InvocationType, event: JSON.parse(Buffer.from(command.input.Payload ?? []).toString('utf8')) as unknown });
+        invoked.push({
+          FunctionName: command.input.FunctionName,
+          InvocationType: command.input.InvocationType,
+          event: JSON.parse(Buffer.from(command.input.Payload ?? []).toString('utf8')) as unknown,
+        });
         return { StatusCode: answers.lambdaStatus ?? 202 };
       },
     } as unknown as LambdaClient;

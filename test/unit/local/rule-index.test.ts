@@ -7,7 +7,11 @@ describe('RuleIndex', () => {
     index.add({ name: 'all-payments', target: 'ledger' }, { source: ['eventflow.payment'] });
     index.add({ name: 'either', target: 'audit' }, { $or: [{ 'detail-type': ['PaymentMade'] }, { 'detail-type': ['OrderCreated'] }] });
 
-    const names = (event: object) => index.match(event).map((rule) => rule.name).sort();
+    const names = (event: object) =>
+      index
+        .match(event)
+        .map((rule) => rule.name)
+        .sort();
 
     expect(names({ source: 'eventflow.payment', 'detail-type': 'PaymentMade', detail: { amount: 150 } })).toEqual(['all-payments', 'either', 'paid']);
     expect(names({ source: 'eventflow.payment', 'detail-type': 'PaymentMade', detail: { amount: 50 } })).toEqual(['all-payments', 'either']);

@@ -44,7 +44,9 @@ describe('SqsServer', () => {
   });
 
   const send = (body: string, attributes: Record<string, string> = {}) =>
-    sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) }));
+    sqs.send(
+      new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) }),
+    );
   const receive = (input: { VisibilityTimeout?: number; MaxNumberOfMessages?: number; WaitTimeSeconds?: number; MessageAttributeNames?: string[] } = {}) =>
     sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 0, ...input }));
   const counts = async () => {
@@ -73,7 +75,9 @@ describe('SqsServer', () => {
 
   describe('SendMessage and ReceiveMessage', () => {
     it('answers MD5OfBody and MD5OfMessageAttributes as SQS computes them', async () => {
-      const sent = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: '{"détail":"ü"}', MessageAttributes: { attribName1: { DataType: 'String', StringValue: 'attribValue 1' } } }));
+      const sent = await sqs.send(
+        new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: '{"détail":"ü"}', MessageAttributes: { attribName1: { DataType: 'String', StringValue: 'attribValue 1' } } }),
+      );
       const { Messages } = await receive({ MessageAttributeNames: ['All'] });
 
       const expectedBody = createHash('md5').update('{"détail":"ü"}', 'utf8').digest('hex');
@@ -189,7 +193,13 @@ describe('SqsServer', () => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['All'] }));
       const unknown = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['NoSuchAttribute' as 'All'] })).catch((e: unknown) => e)) as Error;
 
-      expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '1', ApproximateNumberOfMessagesDelayed: '0', QueueArn: 'arn:aws:sqs:eu-west-1:000000000000:orders-dlq', VisibilityTimeout: '30' });
+      expect(Attributes).toMatchObject({
+        ApproximateNumberOfMessages: '1',
+        ApproximateNumberOfMessagesNotVisible: '1',
+        ApproximateNumberOfMessagesDelayed: '0',
+        QueueArn: 'arn:aws:sqs:eu-west-1:000000000000:orders-dlq',
+        VisibilityTimeout: '30',
+      });
       expect(unknown).toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute NoSuchAttribute.' });
     });
   });

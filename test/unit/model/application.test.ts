@@ -1,12 +1,4 @@
-import {
-  Application,
-  ModelValidationError,
-  ORDER_SYSTEM,
-  loadCatalog,
-  loadOrderSystem,
-  renderDesignTable,
-  type ApplicationDefinition,
-} from '../../../model';
+import { Application, ModelValidationError, ORDER_SYSTEM, loadCatalog, loadOrderSystem, renderDesignTable, type ApplicationDefinition } from '../../../model';
 import { thrownBy } from '../../helpers/thrown';
 
 /** The order system with one service's actions replaced, for breaking the model on purpose. */
@@ -47,9 +39,7 @@ describe('Application', () => {
       expect(app.action('notifications.SendEmail').style).toBe('choreographed');
       expect(app.action('orders.CreateOrder').style).toBe('api');
       expect(app.action('orders.StartOrderSaga').trigger).toMatchObject({ kind: 'subscription', target: 'lambda' });
-      expect(app.subscriptions.map((s) => s.id).sort()).toEqual(
-        ['delivery.NotifyDeliveryProvider', 'notifications.SendEmail', 'orders.RecordOrderOutcome', 'orders.StartOrderSaga'].sort(),
-      );
+      expect(app.subscriptions.map((s) => s.id).sort()).toEqual(['delivery.NotifyDeliveryProvider', 'notifications.SendEmail', 'orders.RecordOrderOutcome', 'orders.StartOrderSaga'].sort());
     });
 
     it('derives each subscription’s pattern from the catalog, pinned to the consumed version', () => {
@@ -94,7 +84,11 @@ describe('Application', () => {
     it('rejects an emitted event without a schema or owned by another service', () => {
       const error = loadError(
         withActions('payment', {
-          MakePayment: { description: 'x', trigger: { kind: 'saga-step', after: ['DeliveryEstimated'], compensation: false, publishOnly: false }, emits: ['PaymentMade', 'PaymentFailed', 'PaymentCaptured', 'OrderCreated'] },
+          MakePayment: {
+            description: 'x',
+            trigger: { kind: 'saga-step', after: ['DeliveryEstimated'], compensation: false, publishOnly: false },
+            emits: ['PaymentMade', 'PaymentFailed', 'PaymentCaptured', 'OrderCreated'],
+          },
         }),
       );
 

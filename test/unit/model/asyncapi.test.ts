@@ -10,8 +10,18 @@ describe('AsyncAPI document', () => {
     const { document: parsed, diagnostics } = await new Parser().parse(JSON.stringify(document));
 
     expect(diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`)).toEqual([]);
-    expect(parsed?.channels().all().map((c) => c.id()).sort()).toEqual(app.catalog.eventNames());
-    const operations = parsed?.operations().all().map((o) => o.id()) ?? [];
+    expect(
+      parsed
+        ?.channels()
+        .all()
+        .map((c) => c.id())
+        .sort(),
+    ).toEqual(app.catalog.eventNames());
+    const operations =
+      parsed
+        ?.operations()
+        .all()
+        .map((o) => o.id()) ?? [];
     expect(operations).toEqual(expect.arrayContaining(['payment.MakePayment.sendPaymentMade', 'notifications.SendEmail.receivePaymentMade']));
   });
 

@@ -1,14 +1,4 @@
-import {
-  Application,
-  ModelValidationError,
-  ORDER_SYSTEM,
-  PlacementError,
-  ResourceNames,
-  deploymentPlan,
-  loadCatalog,
-  loadOrderSystem,
-  type ApplicationDefinition,
-} from '../../../model';
+import { Application, ModelValidationError, ORDER_SYSTEM, PlacementError, ResourceNames, deploymentPlan, loadCatalog, loadOrderSystem, type ApplicationDefinition } from '../../../model';
 import { IDEMPOTENCY_TABLE, ORDERS_TABLE, TABLES } from '../../../model/tables';
 import { thrownBy } from '../../helpers/thrown';
 
@@ -70,7 +60,10 @@ describe('DeploymentPlan', () => {
     });
 
     it('refuses needs on a publish-only saga step', () => {
-      const error = thrownBy(() => Application.load(withAction('orders', 'CompleteOrder', { needs: { tables: [{ table: IDEMPOTENCY_TABLE, access: 'write' }] } }), loadCatalog()), ModelValidationError);
+      const error = thrownBy(
+        () => Application.load(withAction('orders', 'CompleteOrder', { needs: { tables: [{ table: IDEMPOTENCY_TABLE, access: 'write' }] } }), loadCatalog()),
+        ModelValidationError,
+      );
       expect(error.problems).toContainEqual({ where: 'services.orders.actions.CompleteOrder', problem: expect.stringMatching(/runs no function/) });
     });
   });

@@ -24,7 +24,14 @@ describe('diagrams', () => {
 
 describe('topology diagram', () => {
   it('draws a stage’s regions, global endpoint, cross-account route and API destination from its configuration', () => {
-    const stage = { stage: 'prod', region: 'us-east-1', accountId: '333333333333', globalEndpoint: { secondaryRegion: 'us-west-2' }, paymentsAccount: { accountId: '444444444444', region: 'us-east-1' }, deliveryProvider: { endpoint: 'https://carrier.example/api', rateLimitPerSecond: 25 } };
+    const stage = {
+      stage: 'prod',
+      region: 'us-east-1',
+      accountId: '333333333333',
+      globalEndpoint: { secondaryRegion: 'us-west-2' },
+      paymentsAccount: { accountId: '444444444444', region: 'us-east-1' },
+      deliveryProvider: { endpoint: 'https://carrier.example/api', rateLimitPerSecond: 25 },
+    };
 
     const diagram = topologyDiagram(loadOrderSystem(), stage);
 

@@ -96,7 +96,15 @@ const BROKEN: Readonly<Record<string, Case & { readonly messages: readonly strin
   'bus-policy-principals': {
     type: 'aws:cloudwatch/eventBusPolicy:EventBusPolicy',
     name: 'bus-policy',
-    props: { eventBusName: 'eventflow-dev', policy: policy({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:root', '999999999999'] }, Action: 'events:PutEvents', Resource: 'arn:aws:events:eu-west-1:111111111111:event-bus/eventflow-dev' }) },
+    props: {
+      eventBusName: 'eventflow-dev',
+      policy: policy({
+        Effect: 'Allow',
+        Principal: { AWS: ['arn:aws:iam::111111111111:root', '999999999999'] },
+        Action: 'events:PutEvents',
+        Resource: 'arn:aws:events:eu-west-1:111111111111:event-bus/eventflow-dev',
+      }),
+    },
     context: CONTEXT,
     messages: [`aws:cloudwatch/eventBusPolicy:EventBusPolicy "bus-policy": 'policy' must admit exactly account:111111111111, got account:111111111111, account:999999999999`],
   },
@@ -122,27 +130,42 @@ describe('policy rules', () => {
 
     it('lets a Deny name any action, and flags a wildcard Lambda permission', () => {
       expect(check('aws:iam/rolePolicy:RolePolicy', { policy: policy({ Effect: 'Deny', Action: '*', Resource: '*' }) })).toEqual([]);
-      expect(check('aws:lambda/permission:Permission', { action: 'lambda:*', principal: 'events.amazonaws.com' })).toEqual([`aws:lambda/permission:Permission "r": 'action' must name one action exactly, got "lambda:*"`]);
+      expect(check('aws:lambda/permission:Permission', { action: 'lambda:*', principal: 'events.amazonaws.com' })).toEqual([
+        `aws:lambda/permission:Permission "r": 'action' must name one action exactly, got "lambda:*"`,
+      ]);
     });
 
     it('allows a * resource only to the allowance’s actions and resource types, and never NotResource', () => {
       expect(check('aws:iam/rolePolicy:RolePolicy', { policy: policy({ Effect: 'Allow', Action: XRAY, Resource: '*' }) })).toEqual([]);
-      expect(check('aws:kms/key:Key', { policy: policy({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }) })).toEqual([]);
-      expect(check('aws:sqs/queuePolicy:QueuePolicy', { policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: XRAY, Resource: '*', Condition: {} }) })).toHaveLength(1);
+      expect(
+        check('aws:kms/key:Key', { policy: policy({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }) }),
+      ).toEqual([]);
+      expect(
+        check('aws:sqs/queuePolicy:QueuePolicy', { policy: policy({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: XRAY, Resource: '*', Condition: {} }) }),
+      ).toHaveLength(1);
       expect(check('aws:iam/role:Role', { inlinePolicies: [{ name: 'p', policy: policy({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::private/*' }) }] })).toEqual([
         `aws:iam/role:Role "r": 'inlinePolicies[0].policy.Statement[0].NotResource' must not be used (it grants every resource it does not list), got "arn:aws:s3:::private/*"`,
       ]);
     });
 
     it('accepts a * principal held to one organization', () => {
-      const orgPolicy = policy({ Effect: 'Allow', Principal: '*', Action: 'events:PutEvents', Resource: 'arn:aws:events:eu-west-1:111111111111:event-bus/eventflow-dev', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } });
+      const orgPolicy = policy({
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: 'arn:aws:events:eu-west-1:111111111111:event-bus/eventflow-dev',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } },
+      });
 
       expect(check('aws:cloudwatch/eventBusPolicy:EventBusPolicy', { eventBusName: 'eventflow-dev', policy: orgPolicy }, { ...CONTEXT, publishers: { organizationId: 'o-abcdefghij' } })).toEqual([]);
-      expect(check('aws:cloudwatch/eventBusPolicy:EventBusPolicy', { eventBusName: 'eventflow-dev', policy: orgPolicy })).toEqual([`aws:cloudwatch/eventBusPolicy:EventBusPolicy "r": 'policy' must admit exactly account:111111111111, got org:o-abcdefghij`]);
+      expect(check('aws:cloudwatch/eventBusPolicy:EventBusPolicy', { eventBusName: 'eventflow-dev', policy: orgPolicy })).toEqual([
+        `aws:cloudwatch/eventBusPolicy:EventBusPolicy "r": 'policy' must admit exactly account:111111111111, got org:o-abcdefghij`,
+      ]);
     });
 
     it('holds a route target’s bus policy to the stage’s own account, and any bus policy without context to named principals', () => {
-      const admits = (principal: unknown) => policy({ Effect: 'Allow', Principal: principal, Action: 'events:PutEvents', Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/eventflow-dev-payments' });
+      const admits = (principal: unknown) =>
+        policy({ Effect: 'Allow', Principal: principal, Action: 'events:PutEvents', Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/eventflow-dev-payments' });
 
       expect(check('aws:cloudwatch/eventBusPolicy:EventBusPolicy', { eventBusName: 'eventflow-dev-payments', policy: admits({ AWS: 'arn:aws:iam::111111111111:root' }) })).toEqual([]);
       expect(check('aws:cloudwatch/eventBusPolicy:EventBusPolicy', { eventBusName: 'eventflow-dev-payments', policy: admits({ AWS: 'arn:aws:iam::333333333333:root' }) })).toHaveLength(1);
@@ -193,7 +216,9 @@ describe('policy rules', () => {
     it('catches CloudWatch alarms publishing to a topic under alias/aws/sns', () => {
       const rule = stackRuleNamed('service-published-topics-customer-key');
 
-      expect(rule.check([topic('alias/aws/sns'), alarm], CONTEXT)).toEqual([`aws:sns/topic:Topic "alarms": 'kmsMasterKeyId' must be a customer-managed key CloudWatch and EventBridge may use, got "alias/aws/sns"`]);
+      expect(rule.check([topic('alias/aws/sns'), alarm], CONTEXT)).toEqual([
+        `aws:sns/topic:Topic "alarms": 'kmsMasterKeyId' must be a customer-managed key CloudWatch and EventBridge may use, got "alias/aws/sns"`,
+      ]);
       expect(rule.check([topic('alias/aws/sns')], CONTEXT)).toEqual([]);
       expect(rule.check([topic('arn:aws:kms:eu-west-1:111111111111:key/k'), alarm], CONTEXT)).toEqual([]);
     });
@@ -211,11 +236,11 @@ describe('policy rules', () => {
 
   describe('helpers', () => {
     it('reads who a bus policy admits', () => {
-      expect(admittedPrincipals(policy({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::222222222222:root', '111111111111'], Service: 'events.amazonaws.com' }, Action: 'events:PutEvents', Resource: 'b' }))).toEqual([
-        'account:111111111111',
-        'account:222222222222',
-        'service:events.amazonaws.com',
-      ]);
+      expect(
+        admittedPrincipals(
+          policy({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::222222222222:root', '111111111111'], Service: 'events.amazonaws.com' }, Action: 'events:PutEvents', Resource: 'b' }),
+        ),
+      ).toEqual(['account:111111111111', 'account:222222222222', 'service:events.amazonaws.com']);
     });
 
     it('finds a secret at any depth, with the path the mocks record', () => {
@@ -233,9 +258,16 @@ describe('policy rules', () => {
     it('builds the context from a stack configuration, and fails on one the program would reject', () => {
       const config = readStackConfig('dev');
 
-      expect(ruleContextFromConfig(config)).toMatchObject({ stage: 'dev', accountId: '111111111111', publishers: { accountIds: ['111111111111'] }, secrets: [{ key: 'eventflow:deliveryProviderApiKey' }] });
+      expect(ruleContextFromConfig(config)).toMatchObject({
+        stage: 'dev',
+        accountId: '111111111111',
+        publishers: { accountIds: ['111111111111'] },
+        secrets: [{ key: 'eventflow:deliveryProviderApiKey' }],
+      });
       expect(ruleContextFromConfig({ 'eventflow:deliveryProviderApiKey': 's' })).toEqual({ secrets: [{ key: 'eventflow:deliveryProviderApiKey', value: 's' }] });
-      expect(thrownBy(() => ruleContextFromConfig({ ...config, 'eventflow:logRetentionDays': '10' }), ConfigValidationError).message).toContain(`'eventflow:logRetentionDays' must be one of the retention periods`);
+      expect(thrownBy(() => ruleContextFromConfig({ ...config, 'eventflow:logRetentionDays': '10' }), ConfigValidationError).message).toContain(
+        `'eventflow:logRetentionDays' must be one of the retention periods`,
+      );
     });
   });
 
@@ -253,7 +285,12 @@ describe('policy rules', () => {
     });
 
     it.each(STACK_RULES.map((rule) => rule.name))('%s finds nothing', (name) => {
-      expect(stackRuleNamed(name).check(result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })), context)).toEqual([]);
+      expect(
+        stackRuleNamed(name).check(
+          result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
+          context,
+        ),
+      ).toEqual([]);
     });
   });
 });

@@ -59,7 +59,11 @@ describe('order saga definition', () => {
         continue;
       }
       for (const entry of parameters.Entries ?? []) {
-        expect({ state: name, event: entry.DetailType, source: entry.Source }).toEqual({ state: name, event: expect.stringMatching(new RegExp(`^(${stated.join('|')})$`)), source: `\${source:${entry.DetailType}}` });
+        expect({ state: name, event: entry.DetailType, source: entry.Source }).toEqual({
+          state: name,
+          event: expect.stringMatching(new RegExp(`^(${stated.join('|')})$`)),
+          source: `\${source:${entry.DetailType}}`,
+        });
         expect(app.catalog.versionsOf(entry.DetailType)).not.toHaveLength(0);
         emitted.push(entry.DetailType);
       }
@@ -117,7 +121,9 @@ describe('order saga definition', () => {
 
     for (const state of compensations) expect({ state, catch: states[state]?.Catch }).toEqual({ state, catch: undefined });
     // Every Fail state left is reached only after the order's outcome was published.
-    const fails = Object.entries(states).filter(([, state]) => state.Type === 'Fail').map(([name]) => name);
+    const fails = Object.entries(states)
+      .filter(([, state]) => state.Type === 'Fail')
+      .map(([name]) => name);
     expect(fails).toEqual(['CancelledAfterStepFailure']);
   });
 

@@ -46,7 +46,10 @@ describe('createConsumer', () => {
   it('runs the handler once when the same event is delivered twice', async () => {
     const handler = consumer();
     const first = await handler(delivery('dup-1'), lambdaContext());
-    const second = await handler(delivery('dup-1', (e) => ((e as unknown as { id: string }).id = 'another-delivery-id')), lambdaContext());
+    const second = await handler(
+      delivery('dup-1', (e) => ((e as unknown as { id: string }).id = 'another-delivery-id')),
+      lambdaContext(),
+    );
 
     expect(calls).toHaveLength(1);
     expect(second).toBe(first);
@@ -91,14 +94,20 @@ describe('createConsumer', () => {
   });
 
   it('rejects invalid data against the schema of the version the event carries', async () => {
-    const error = await consumer()(delivery('bad-data', (e) => Object.assign(e.detail.data, { charge: { ...(e.detail.data.charge as object), total: 'lots' }, orderId: undefined })), lambdaContext()).catch((e: unknown) => e);
+    const error = await consumer()(
+      delivery('bad-data', (e) => Object.assign(e.detail.data, { charge: { ...(e.detail.data.charge as object), total: 'lots' }, orderId: undefined })),
+      lambdaContext(),
+    ).catch((e: unknown) => e);
 
     expect((error as Error).message).toBe('PaymentMade v2 is invalid: $.detail.data.orderId is required; $.detail.data.charge.total must be integer');
     expect(calls).toHaveLength(0);
   });
 
   it('rejects a version the catalog does not have', async () => {
-    const error = await consumer()(delivery('v9', (e) => (e.detail.metadata.version = 9)), lambdaContext()).catch((e: unknown) => e);
+    const error = await consumer()(
+      delivery('v9', (e) => (e.detail.metadata.version = 9)),
+      lambdaContext(),
+    ).catch((e: unknown) => e);
 
     expect((error as Error).message).toBe('PaymentMade v9 is invalid: $.detail.metadata.version has no schema: the catalog has v1, v2');
   });
@@ -143,7 +152,11 @@ describe('createConsumer', () => {
     }
 
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.find((r) => r.message === 'sending receipt')).toMatchObject({ correlationId: fixtureEvent('PaymentMade', 2).detail.metadata.correlationId, idempotencyKey: 'logged-1', detailType: 'PaymentMade' });
+    expect(records.find((r) => r.message === 'sending receipt')).toMatchObject({
+      correlationId: fixtureEvent('PaymentMade', 2).detail.metadata.correlationId,
+      idempotencyKey: 'logged-1',
+      detailType: 'PaymentMade',
+    });
     expect(records.find((r) => r.message === 'after')).not.toHaveProperty('correlationId');
   });
 });

@@ -106,7 +106,10 @@ describe('EventPublisher', () => {
       const bad = { ...paymentFailed(), amount: -1, currency: 'euro' } as EventData;
 
       const error = await publisher()
-        .publish([{ detailType: 'PaymentFailed', data: paymentFailed() }, { detailType: 'PaymentFailed', data: bad }])
+        .publish([
+          { detailType: 'PaymentFailed', data: paymentFailed() },
+          { detailType: 'PaymentFailed', data: bad },
+        ])
         .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(EventValidationError);
@@ -115,7 +118,9 @@ describe('EventPublisher', () => {
     });
 
     it('rejects an event that is not in the catalog', async () => {
-      const error = await publisher().publish({ detailType: 'PaymentMaid', data: {} }).catch((e: unknown) => e);
+      const error = await publisher()
+        .publish({ detailType: 'PaymentMaid', data: {} })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(PublishRequestError);
       expect((error as Error).message).toContain('PaymentMaid is not in the event catalog');
@@ -196,7 +201,10 @@ describe('EventPublisher', () => {
       bus.responder = (_entry, call, index) => (index === 0 ? { ErrorCode: 'InternalFailure', ErrorMessage: 'try later' } : { EventId: `e-${call}-${index}` });
 
       const error = await publisher({ retry: { maxAttempts: 3 } })
-        .publish([{ detailType: 'PaymentFailed', data: paymentFailed() }, { detailType: 'PaymentFailed', data: paymentFailed() }])
+        .publish([
+          { detailType: 'PaymentFailed', data: paymentFailed() },
+          { detailType: 'PaymentFailed', data: paymentFailed() },
+        ])
         .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(PublishFailedError);
@@ -210,7 +218,9 @@ describe('EventPublisher', () => {
     it('does not retry a permanent error code', async () => {
       bus.responder = () => ({ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' });
 
-      const error = (await publisher().publish({ detailType: 'PaymentFailed', data: paymentFailed() }).catch((e: unknown) => e)) as PublishFailedError;
+      const error = (await publisher()
+        .publish({ detailType: 'PaymentFailed', data: paymentFailed() })
+        .catch((e: unknown) => e)) as PublishFailedError;
 
       expect(error.failed[0]).toMatchObject({ errorCode: 'AccessDeniedException', attempts: 1 });
       expect(bus.requests).toHaveLength(1);

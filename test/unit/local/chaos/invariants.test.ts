@@ -1,7 +1,12 @@
 import { checkInvariants, regionArchivesAgree, type ArchivedEvent, type Observation } from '../../../../local/chaos/invariants';
 import type { OrderView } from '../../../../functions/orders/order';
 
-const notifying = { types: [{ detailType: 'PaymentMade', version: 2 }, { detailType: 'ItemNotAvailable', version: 1 }] };
+const notifying = {
+  types: [
+    { detailType: 'PaymentMade', version: 2 },
+    { detailType: 'ItemNotAvailable', version: 1 },
+  ],
+};
 
 const view = (orderId: string, status: OrderView['status'], reason: string | null = null): OrderView => ({
   orderId,
@@ -16,7 +21,11 @@ const view = (orderId: string, status: OrderView['status'], reason: string | nul
 });
 
 let ids = 0;
-const fact = (orderId: string, detailType: string, key: string, version = 1): ArchivedEvent => ({ id: `event-${++ids}`, 'detail-type': detailType, detail: { metadata: { idempotencyKey: key, version }, data: { orderId } } });
+const fact = (orderId: string, detailType: string, key: string, version = 1): ArchivedEvent => ({
+  id: `event-${++ids}`,
+  'detail-type': detailType,
+  detail: { metadata: { idempotencyKey: key, version }, data: { orderId } },
+});
 
 /** A run in which one order completed and one was cancelled, everything as it should be. */
 function healthy(): Observation {
@@ -64,7 +73,11 @@ describe('checkInvariants', () => {
     const observation = healthy();
     const broken: Observation = {
       ...observation,
-      orders: [...observation.orders, { orderId: 'o-3', expected: 'COMPLETED', productId: 'product-1', quantity: 1, view: view('o-3', 'NEEDS_ATTENTION') }, { orderId: 'o-4', expected: 'COMPLETED', productId: 'product-1', quantity: 1, view: undefined }],
+      orders: [
+        ...observation.orders,
+        { orderId: 'o-3', expected: 'COMPLETED', productId: 'product-1', quantity: 1, view: view('o-3', 'NEEDS_ATTENTION') },
+        { orderId: 'o-4', expected: 'COMPLETED', productId: 'product-1', quantity: 1, view: undefined },
+      ],
       archive: [...observation.archive, fact('o-1', 'OrderCancelled', 'k1:OrderCancelled'), fact('o-3', 'OrderCreated', 'k3'), fact('o-4', 'OrderCreated', 'k4')],
     };
 
@@ -78,7 +91,11 @@ describe('checkInvariants', () => {
     const observation = healthy();
     const broken: Observation = {
       ...observation,
-      charges: [...observation.charges, { kind: 'charge', id: 'payment-2', idempotencyKey: 'other', orderId: 'o-1', amount: 10, at: '' }, { kind: 'charge', id: 'payment-3', idempotencyKey: 'k2', orderId: 'o-2', amount: 10, at: '' }],
+      charges: [
+        ...observation.charges,
+        { kind: 'charge', id: 'payment-2', idempotencyKey: 'other', orderId: 'o-1', amount: 10, at: '' },
+        { kind: 'charge', id: 'payment-3', idempotencyKey: 'k2', orderId: 'o-2', amount: 10, at: '' },
+      ],
       stock: [{ productId: 'product-1', initial: 10, available: 8, reserved: 0, shipped: 1 }],
       emails: [],
     };
@@ -133,6 +150,9 @@ describe('regionArchivesAgree', () => {
   it('counts a replica the secondary never got, and a saga fact that reached it', () => {
     const result = regionArchivesAgree(home, [fact('o-1', 'OrderCreated', 'k1'), fact('o-1', 'PaymentMade', 'k1:MakePayment')], throughEndpoint);
     expect(result.violations).toBe(2);
-    expect(result.examples).toEqual(['OrderCreated v1 k2: 1 in the home region, 0 in the secondary', 'PaymentMade v1 k1:MakePayment: 1 in the secondary region, yet it is not sent through the endpoint']);
+    expect(result.examples).toEqual([
+      'OrderCreated v1 k2: 1 in the home region, 0 in the secondary',
+      'PaymentMade v1 k1:MakePayment: 1 in the secondary region, yet it is not sent through the endpoint',
+    ]);
   });
 });
