@@ -27,7 +27,8 @@ export class RuleIndex<T> {
     const parsed = typeof pattern === 'string' ? (JSON.parse(pattern) as Record<string, unknown>) : pattern;
     const detailTypes = exactStrings(parsed['detail-type']);
     if (detailTypes && !('$or' in parsed)) {
-      for (const detailType of detailTypes) this.byDetailType.set(detailType, [...(this.byDetailType.get(detailType) ?? []), entry]);
+      // Once per value: a pattern may repeat one (["A", "A"]), and filing it twice would deliver the event twice.
+      for (const detailType of new Set(detailTypes)) this.byDetailType.set(detailType, [...(this.byDetailType.get(detailType) ?? []), entry]);
     } else {
       this.unindexed.push(entry);
     }
