@@ -1,13 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { DELIVERIES_TABLE } from '../../model/tables';
-import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, sagaTaskFromEnv, sharedDynamo, tableName, type DataOf } from '../shared';
 
 const deliveriesTable = tableName(DELIVERIES_TABLE);
 
+/** What the saga's earlier steps left in its state, typed by the catalog's bindings. */
 interface PriorSteps {
-  readonly customer: { readonly data: { readonly shippingAddress: Record<string, string> } };
-  readonly estimate: { readonly data: { readonly carrier: string; readonly estimatedDeliveryDate: string } };
+  readonly customer: { readonly data: DataOf<'CustomerDescribed', 1> };
+  readonly estimate: { readonly data: DataOf<'DeliveryEstimated', 1> };
 }
 
 /** Books the parcel: one delivery per order (a conditional put), announced with everything the carrier needs. */

@@ -1,4 +1,4 @@
-import { sagaTaskFromEnv } from '../shared';
+import { sagaTaskFromEnv, type StepResult } from '../shared';
 import { StockCountsError } from './errors';
 import { StockLedger, productRefused } from './stock-ledger';
 import { UNITS_HELD_IN, type Reservation } from './stock';
@@ -28,7 +28,7 @@ export const handler = sagaTaskFromEnv('inventory.ReleaseItem', async ({ order }
   }
 });
 
-function released(reservation: Reservation) {
+function released(reservation: Reservation): StepResult {
   const { orderId, productId, quantity, reservationId } = reservation;
   return { fact: { detailType: 'ItemReleased', data: { orderId, productId, quantity, reservationId } } };
 }

@@ -1,4 +1,4 @@
-import { sagaTaskFromEnv, type SagaOrder } from '../shared';
+import { sagaTaskFromEnv, type SagaOrder, type StepResult } from '../shared';
 import { StockCountsError } from './errors';
 import { StockLedger, productRefused } from './stock-ledger';
 import { reservationIdFor, type Reservation } from './stock';
@@ -24,11 +24,11 @@ export const handler = sagaTaskFromEnv('inventory.RemoveItem', async ({ order })
   }
 });
 
-function removed(order: SagaOrder) {
+function removed(order: SagaOrder): StepResult {
   return { fact: { detailType: 'ItemRemoved', data: { orderId: order.orderId, productId: order.productId, quantity: order.quantity, reservationId: reservationIdFor(order.orderId) } } };
 }
 
-function unreserved(order: SagaOrder, reservation: Reservation | undefined) {
+function unreserved(order: SagaOrder, reservation: Reservation | undefined): StepResult {
   const reason = reservation ? `the reservation was released at ${reservation.releasedAt ?? 'an unknown time'}` : 'no reservation for this order';
   return { fact: { detailType: 'ErrorItemUnreserved', data: { orderId: order.orderId, productId: order.productId, reservationId: reservationIdFor(order.orderId), reason } } };
 }

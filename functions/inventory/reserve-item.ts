@@ -1,4 +1,4 @@
-import { sagaTaskFromEnv, type SagaOrder } from '../shared';
+import { sagaTaskFromEnv, type SagaOrder, type StepResult } from '../shared';
 import { StockLedger, productRefused } from './stock-ledger';
 import { reservationIdFor } from './stock';
 
@@ -22,7 +22,7 @@ export const handler = sagaTaskFromEnv('inventory.ReserveItem', async ({ order }
   }
 });
 
-function reserved(order: SagaOrder) {
+function reserved(order: SagaOrder): StepResult {
   return { fact: { detailType: 'ItemReserved', data: { ...orderFields(order), reservationId: reservationIdFor(order.orderId) } } };
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventCatalog, EventVersion } from '../../model/catalog';
+import type { DataOf, EventName, VersionOf } from './catalog-types';
 import { PublishRequestError } from './errors';
 
 /** `detail.metadata`: how to handle the event, as opposed to the fact itself. */
@@ -28,13 +29,17 @@ export interface Cause {
   readonly idempotencyKey: string;
 }
 
-/** One fact a producer states; the publisher wraps it in one envelope per live version. */
-export interface Fact {
-  readonly detailType: string;
-  /** The data, when one version of the event is live. */
-  readonly data?: EventData;
+/**
+ * One fact a producer states about event `N`; the publisher wraps it in one envelope per live version. Its data is
+ * typed by the catalog's bindings (functions/shared/catalog-types.ts), so data that does not fit the event's schema
+ * fails to type-check; the publisher still validates at run time what types cannot see.
+ */
+export interface FactOf<N extends EventName> {
+  readonly detailType: N;
+  /** The data, when one version of the event is live (which one is known only at run time, from the ttl). */
+  readonly data?: DataOf<N, VersionOf<N>>;
   /** The data per version, required while a version is double-published (its ttl has not passed). */
-  readonly dataByVersion?: Readonly<Record<number, EventData>>;
+  readonly dataByVersion?: { readonly [V in VersionOf<N>]?: DataOf<N, V> };
   /** The event this fact follows from: its correlation id is kept and the idempotency key derived from it. */
   readonly cause?: Cause;
   /** Correlation id of a first fact (no cause), e.g. the API request's; a new one otherwise. */
@@ -42,6 +47,9 @@ export interface Fact {
   /** Overrides the idempotency key, e.g. with a key the client sent. */
   readonly idempotencyKey?: string;
 }
+
+/** A fact about any event of the catalog: the union of {@link FactOf} over every event name. */
+export type Fact = { [N in EventName]: FactOf<N> }[EventName];
 
 /** An envelope together with the catalog entry it follows. */
 export interface VersionedEnvelope {
@@ -88,7 +96,8 @@ function dataResolver(fact: Fact, live: readonly EventVersion[]): (version: numb
     throw new PublishRequestError(`${fact.detailType}: only one of 'data' or 'dataByVersion' may be set`);
   }
   if (fact.dataByVersion !== undefined) {
-    const byVersion = fact.dataByVersion;
+    // Indexed by the live version numbers the catalog gave, which the bindings' keys are.
+    const byVersion = fact.dataByVersion as Readonly<Record<number, EventData | undefined>>;
     const missing = liveNumbers.filter((version) => byVersion[version] === undefined);
     if (missing.length > 0) {
       throw new PublishRequestError(`${fact.detailType}: 'dataByVersion' lacks live version(s) ${missing.map((v) => `v${v}`).join(', ')} (live now: ${liveNumbers.map((v) => `v${v}`).join(', ')})`);
@@ -100,6 +109,6 @@ function dataResolver(fact: Fact, live: readonly EventVersion[]): (version: numb
   if (liveNumbers.length > 1) {
     throw new PublishRequestError(`${fact.detailType} is double-published until ${live[0]?.ttl} (live: ${liveNumbers.map((v) => `v${v}`).join(', ')}): pass 'dataByVersion' with data for each`);
   }
-  const data = fact.data;
+  const data: EventData = fact.data;
   return () => data;
 }

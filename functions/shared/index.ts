@@ -1,7 +1,7 @@
 export { CONSUMER_DEFAULTS, createConsumer } from './consume';
 export type { ConsumerContext, ConsumerOptions, DeliveredEvent, EventHandler } from './consume';
 export { deriveIdempotencyKey, envelopesFor, uuidFromText } from './envelope';
-export type { Cause, EventData, EventEnvelope, EventMetadata, Fact, VersionedEnvelope } from './envelope';
+export type { Cause, EventData, EventEnvelope, EventMetadata, Fact, FactOf, VersionedEnvelope } from './envelope';
 export { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError } from './errors';
 export type { FailedEntry, InvalidEvent } from './errors';
 export { EventPublisher, PUBLISH_DEFAULTS, PUT_EVENTS_LIMITS, RETRYABLE_ERROR_CODES, entrySize, prepareEntries } from './publish';
@@ -14,3 +14,4 @@ export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutp
 export { SDK_CLIENT_DEFAULTS } from './sdk';
 export { applied, committed, consumerFromEnv, sagaTaskFromEnv, sharedDynamo } from './runtime';
 export type { CancellationCode, TransactionOutcome } from './runtime';
+export type { DataOf, EventDataMap, EventName, VersionOf } from './catalog-types';

@@ -1,3 +1,4 @@
+import type { Fact } from './envelope';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -33,7 +34,8 @@ export interface SagaTaskInput {
  * One fact a task states: its data, or its data per version while an old version is double-published
  * (see {@link Fact.dataByVersion}).
  */
-export type StepFact = { readonly detailType: string } & ({ readonly data: EventData } | { readonly dataByVersion: Readonly<Record<number, EventData>> });
+/** The fact a step states: any catalog event with its data typed by the bindings (the task adds the cause). */
+export type StepFact = Fact;
 
 /** What a task decided: one fact to announce, or nothing to announce (a compensation with nothing to undo). */
 export type StepResult = { readonly fact: StepFact } | { readonly nothing: string };
