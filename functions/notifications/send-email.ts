@@ -1,13 +1,13 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACTS_TABLE } from '../../model/tables';
-import { EventPublisher, SDK_CLIENT_DEFAULTS, eventBusFromEnv, consumerFromEnv, requiredEnv, sharedDynamo, tableName } from '../shared';
+import { SDK_CLIENT_DEFAULTS, publisherFor, consumerFromEnv, requiredEnv, sharedDynamo, tableName } from '../shared';
 import { effectOnce } from '../shared/effect';
 import { emailFor } from './templates';
 
 const contactsTable = tableName(CONTACTS_TABLE);
 const senderEmail = requiredEnv('SENDER_EMAIL');
-const publisher = new EventPublisher(eventBusFromEnv());
+const publisher = publisherFor('notifications.SendEmail');
 const ses = new SESv2Client({ ...SDK_CLIENT_DEFAULTS });
 
 interface Contact {

@@ -3,12 +3,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomUUID } from 'node:crypto';
 import { compileSchema, type Violation } from '../../model/schema-validation';
 import { ORDERS_TABLE } from '../../model/tables';
-import { EventPublisher, PublishFailedError, applied, powertoolsFor, eventBusFromEnv, sharedDynamo, tableName, uuidFromText } from '../shared';
+import { PublishFailedError, applied, powertoolsFor, publisherFor, sharedDynamo, tableName, uuidFromText } from '../shared';
 import requestSchema from './create-order.request.json';
 import { jsonResponse, type Order } from './order';
 
 const ordersTable = tableName(ORDERS_TABLE);
-const publisher = new EventPublisher(eventBusFromEnv());
+const publisher = publisherFor('orders.CreateOrder');
 const checkRequest = compileSchema(requestSchema);
 const { logger } = powertoolsFor('orders');
 

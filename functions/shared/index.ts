@@ -12,6 +12,6 @@ export { InvalidConfigurationError, MissingConfigurationError, eventBusFromEnv, 
 export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
 export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
 export { SDK_CLIENT_DEFAULTS } from './sdk';
-export { applied, committed, consumerFromEnv, sagaTaskFromEnv, sharedDynamo } from './runtime';
+export { applied, committed, consumerFromEnv, publisherFor, sagaTaskFromEnv, sharedDynamo } from './runtime';
 export type { CancellationCode, TransactionOutcome } from './runtime';
 export type { DataOf, EventDataMap, EventName, VersionOf } from './catalog-types';

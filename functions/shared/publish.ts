@@ -6,7 +6,7 @@ import type { EventCatalog } from '../../model/catalog';
 import { loadCatalog } from '../../model';
 import { envelopesFor, type Fact, type VersionedEnvelope } from './envelope';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
-import { EntryTooLargeError, EventValidationError, PublishFailedError, type FailedEntry, type InvalidEvent } from './errors';
+import { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError, type FailedEntry, type InvalidEvent } from './errors';
 
 /** PutEvents quotas the publisher enforces before sending. */
 export const PUT_EVENTS_LIMITS = {
@@ -42,6 +42,12 @@ export interface PublisherOptions {
   readonly retry?: RetryOptions;
   /** X-Ray trace header passed on each entry. @default - `_X_AMZN_TRACE_ID`, which Lambda sets while tracing is active */
   readonly traceHeader?: () => string | undefined;
+  /**
+   * The events this producer may state, as its action declares them in the model (`emits`); a fact of any other
+   * event is refused before anything is sent. The bindings check the data of a fact; this checks the producer.
+   * @default - any event of the catalog
+   */
+  readonly emits?: readonly string[];
   /** @internal clock, sleep and randomness, replaced in tests */
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -80,7 +86,12 @@ export class EventPublisher {
    * throws {@link PublishFailedError} naming each entry still rejected after retries.
    */
   async publish(facts: Fact | readonly Fact[]): Promise<PublishedEvent[]> {
-    const pending = prepareEntries(this.catalog, Array.isArray(facts) ? facts : [facts], {
+    const all: readonly Fact[] = Array.isArray(facts) ? facts : [facts];
+    const emits = this.options.emits;
+    const undeclared = emits ? all.filter((fact) => !emits.includes(fact.detailType)).map((fact) => fact.detailType) : [];
+    if (undeclared.length > 0)
+      throw new PublishRequestError(`this producer may state only ${emits?.join(', ') || 'nothing'} (its action's emits in the model), not ${[...new Set(undeclared)].join(', ')}`);
+    const pending = prepareEntries(this.catalog, all, {
       eventBusName: this.options.eventBusName,
       now: (this.options.now ?? (() => new Date()))(),
       traceHeader: (this.options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID))(),

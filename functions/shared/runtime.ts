@@ -4,7 +4,8 @@ import { loadOrderSystem } from '../../model';
 import { IDEMPOTENCY_TABLE } from '../../model/tables';
 import { createConsumer, type ConsumerContext, type DeliveredEvent, type EventHandler } from './consume';
 import type { EventData } from './envelope';
-import { requiredEnv, tableName } from './env';
+import { eventBusFromEnv, requiredEnv, tableName } from './env';
+import { EventPublisher } from './publish';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult } from './saga-task';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -42,8 +43,17 @@ export function sagaTaskFromEnv(
     name: actionId,
     handler,
     eventBusName: requiredEnv('EVENT_BUS_NAME'),
+    emits: action.emits,
     idempotency: options.readOnly ? 'read-only' : { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
   });
+}
+
+/**
+ * The publisher of the model's action `actionId`, configured from the environment (its bus, and the global
+ * endpoint when the stage has one): it may state only the events the action declares in the model.
+ */
+export function publisherFor(actionId: string): EventPublisher {
+  return new EventPublisher({ ...eventBusFromEnv(), emits: loadOrderSystem().action(actionId).emits });
 }
 
 /** A consumer of the model's subscription `actionId`: it accepts exactly the event versions the model says it consumes. */

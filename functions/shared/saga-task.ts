@@ -76,6 +76,11 @@ export interface SagaTaskOptions {
    */
   readonly idempotency: { readonly tableName: string; readonly client?: DynamoDBClient } | 'read-only';
   readonly eventBusName: string;
+  /**
+   * The facts the step may state, as its action declares them in the model; a result stating another is a
+   * defect, refused (not retried). @default - any event of the catalog
+   */
+  readonly emits?: readonly string[];
   /** @default - the committed catalog */
   readonly catalog?: EventCatalog;
   readonly logger?: Logger;
@@ -94,6 +99,9 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
     const result = await options.handler(input, logger);
     if ('nothing' in result) return { outcome: result.nothing, data: null, entries: [] };
     const fact = result.fact;
+    if (options.emits && !options.emits.includes(fact.detailType)) {
+      throw new SagaInputError(`${options.name} stated ${fact.detailType}, which its action does not emit in the model (emits: ${options.emits.join(', ')})`);
+    }
     const prepared = prepareEntries(catalog, [{ ...fact, cause: { correlationId: input.cause.correlationId, idempotencyKey: input.stepKey } }], {
       eventBusName: options.eventBusName,
       now: new Date(),

@@ -123,6 +123,24 @@ describe('EventPublisher', () => {
     });
   });
 
+  describe('the producer’s declared events', () => {
+    it('refuses a fact of an event the producer’s action does not emit, before sending anything', async () => {
+      const error = await publisher({ emits: ['OrderCreated'] })
+        .publish([{ detailType: 'PaymentFailed', data: paymentFailed() }])
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PublishRequestError);
+      expect((error as Error).message).toBe("this producer may state only OrderCreated (its action's emits in the model), not PaymentFailed");
+      expect(bus.sentEntries()).toEqual([]);
+    });
+
+    it('sends the events it declares', async () => {
+      const published = await publisher({ emits: ['PaymentFailed'] }).publish({ detailType: 'PaymentFailed', data: paymentFailed() });
+
+      expect(published).toHaveLength(1);
+    });
+  });
+
   describe('chunking', () => {
     it('sends at most 10 entries per request', async () => {
       const facts = Array.from({ length: 23 }, () => ({ detailType: 'PaymentFailed' as const, data: paymentFailed() }));

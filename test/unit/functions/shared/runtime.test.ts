@@ -56,3 +56,23 @@ describe('committed', () => {
     await expect(committed(Promise.reject(network))).rejects.toBe(network);
   });
 });
+
+describe('createSagaTask with the action’s declared facts', () => {
+  it('refuses a result stating a fact the action does not emit, naming both', async () => {
+    const { createSagaTask, SagaInputError } = await import('../../../../functions/shared');
+    const task = createSagaTask({
+      name: 'delivery.EstimateDelivery',
+      eventBusName: 'bus',
+      idempotency: 'read-only',
+      emits: ['DeliveryEstimated'],
+      handler: async (input) => ({
+        fact: { detailType: 'OrderCancelled', data: { orderId: input.order.orderId, customerId: 'c', reason: 'STEP_FAILED', cancelledAt: '2026-11-25T00:00:00Z' } as never },
+      }),
+    });
+
+    const running = task({ order: { orderId: 'o-1', customerId: 'c', productId: 'p', quantity: 1 }, cause: { correlationId: 'corr', idempotencyKey: 'k' }, stepKey: 'k:EstimateDelivery' });
+
+    await expect(running).rejects.toBeInstanceOf(SagaInputError);
+    await expect(running).rejects.toThrow('delivery.EstimateDelivery stated OrderCancelled, which its action does not emit in the model (emits: DeliveryEstimated)');
+  });
+});
