@@ -22,6 +22,29 @@ export interface SagaBindings {
   readonly eventBusName: string;
 }
 
+/** Errors worth retrying on a function task: Lambda's own service errors, a timeout, and the task's TransientStepError. */
+const TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout', 'TransientStepError'];
+
+/**
+ * A crashed invocation leaves its Powertools idempotency record in progress until the function's timeout; the
+ * retry waits it out (ten tries up to 30 s apart outlast the 15 s timeout) rather than failing the step.
+ */
+const IN_PROGRESS_RETRY = { ErrorEquals: ['IdempotencyAlreadyInProgressError'], IntervalSeconds: 5, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' } as const;
+
+/**
+ * The saga's retry policies, written once; the ASL names one per state as `"Retry": "${Retry:<policy>}"`.
+ * - `task`: a forward step, retried briefly; a step that keeps failing is caught and compensated.
+ * - `compensation`: a compensation has no Catch (a failure stops the execution where a redrive resumes it), so it
+ *   retries longer.
+ * - `publish`: the `events:putEvents` integration fails the whole call on a partial failure; the retry sends every
+ *   entry again (the idempotency key makes the repeat harmless).
+ */
+export const SAGA_RETRY_POLICIES = {
+  task: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 10, JitterStrategy: 'FULL' }, IN_PROGRESS_RETRY],
+  compensation: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }, IN_PROGRESS_RETRY],
+  publish: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 8, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
+} as const;
+
 /** A placeholder could not be filled, or the definition contradicts the model. */
 export class SagaDefinitionError extends EventflowError {}
 
@@ -49,6 +72,12 @@ export function renderOrderSaga(app: Application, bindings: SagaBindings, now: D
       }
       case 'EventBusName':
         return bindings.eventBusName;
+      case 'Retry': {
+        const policy = argument as keyof typeof SAGA_RETRY_POLICIES | undefined;
+        if (policy === undefined || !(policy in SAGA_RETRY_POLICIES))
+          throw new SagaDefinitionError(`\${Retry:${argument}}: no such retry policy (known: ${Object.keys(SAGA_RETRY_POLICIES).join(', ')})`);
+        return structuredClone(SAGA_RETRY_POLICIES[policy]);
+      }
       case 'source':
       case 'schema':
       case 'version':

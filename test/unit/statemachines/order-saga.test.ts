@@ -1,5 +1,5 @@
 import { loadOrderSystem } from '../../../model';
-import { SagaDefinitionError, readOrderSaga, renderOrderSaga, sagaPublishStates, sagaTaskActions } from '../../../statemachines/order-saga';
+import { SAGA_RETRY_POLICIES, SagaDefinitionError, readOrderSaga, renderOrderSaga, sagaPublishStates, sagaTaskActions } from '../../../statemachines/order-saga';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
 import { FUNCTION_DEFAULTS } from '../../../infra/service-function';
 import { Application, EventCatalog, ORDER_SYSTEM } from '../../../model';
@@ -92,7 +92,7 @@ describe('order saga definition', () => {
   });
 
   it('retries only transient errors on function tasks, with full jitter', () => {
-    const reserve = readOrderSaga().States.ReserveItem as unknown as { Retry: Array<{ ErrorEquals: string[]; JitterStrategy: string; MaxAttempts: number }> };
+    const reserve = renderOrderSaga(loadOrderSystem(), bindings).States.ReserveItem as unknown as { Retry: Array<{ ErrorEquals: string[]; JitterStrategy: string; MaxAttempts: number }> };
 
     expect(reserve.Retry).toHaveLength(2);
     expect(reserve.Retry[0]).toMatchObject({ JitterStrategy: 'FULL', MaxAttempts: 3 });
@@ -105,13 +105,26 @@ describe('order saga definition', () => {
     // cancel an order whose Lambda merely crashed.
     type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
     for (const state of Object.keys(sagaTaskActions())) {
-      const retriers = (readOrderSaga().States[state] as unknown as { Retry: Retrier[] }).Retry;
+      const retriers = (renderOrderSaga(loadOrderSystem(), bindings).States[state] as unknown as { Retry: Retrier[] }).Retry;
       const inProgress = retriers.find((retrier) => retrier.ErrorEquals.includes('IdempotencyAlreadyInProgressError'));
       const waits = Array.from({ length: inProgress?.MaxAttempts ?? 0 }, (_, n) => Math.min(inProgress!.IntervalSeconds * inProgress!.BackoffRate ** n, inProgress!.MaxDelaySeconds));
 
       const longestWait = waits.reduce((sum, wait) => sum + wait, 0);
 
       expect({ state, outlastsFourTimeouts: longestWait > 4 * FUNCTION_DEFAULTS.timeoutSeconds }).toEqual({ state, outlastsFourTimeouts: true });
+    }
+  });
+
+  it('writes each retry policy once: every state names a policy, and the rendered states carry it', () => {
+    const raw = readOrderSaga().States as Record<string, { Retry?: unknown }>;
+    const rendered = renderOrderSaga(loadOrderSystem(), bindings).States as Record<string, { Retry?: unknown }>;
+    const named = Object.entries(raw).filter(([, state]) => state.Retry !== undefined);
+
+    expect(named.length).toBeGreaterThan(15);
+    for (const [name, state] of named) {
+      const policy = /^\$\{Retry:([a-z]+)\}$/.exec(String(state.Retry))?.[1] as keyof typeof SAGA_RETRY_POLICIES | undefined;
+      expect({ name, policy: policy !== undefined && policy in SAGA_RETRY_POLICIES }).toEqual({ name, policy: true });
+      expect({ name, retry: rendered[name]?.Retry }).toEqual({ name, retry: SAGA_RETRY_POLICIES[policy as keyof typeof SAGA_RETRY_POLICIES] });
     }
   });
 
