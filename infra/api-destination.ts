@@ -3,7 +3,7 @@ import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import type * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
-import { API_DESTINATION_DEFAULTS } from './defaults';
+import { API_DESTINATION_DEFAULTS } from '../model/limits';
 import { ProblemList } from './errors';
 import { Subscription, type RetryPolicyArgs } from './subscription';
 

@@ -1,5 +1,5 @@
 import { EventflowError } from '../model/errors';
-import { LOG_RETENTION_RULE, isLogRetentionDays } from './limits';
+import { LOG_RETENTION_RULE, isLogRetentionDays } from '../model/limits';
 
 /** A component's arguments or the stage configuration break a documented limit; names the resource and the property. */
 export class ConfigValidationError extends EventflowError {

@@ -5,13 +5,14 @@ import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
 import { policyDocument } from './internal/policy';
 import { SUBSCRIPTION_DEFAULTS, ruleDeadLetterQueue } from './subscription';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../model/limits';
 
 /** Who may put events on the bus: named accounts, or every account of one AWS Organization. */
 export type BusPublishers = { readonly accountIds: readonly string[] } | { readonly organizationId: string };
 
 export const EVENT_BUS_DEFAULTS = {
   archiveRetentionDays: 30,
-  logRetentionDays: 14,
+  logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
   schemaDiscovery: true,
 } as const;
 

@@ -3,7 +3,7 @@ export type { ApiDestinationArgs, ConnectionAuth } from './api-destination';
 export { CrossAccountRoute, validateCrossAccountRouteArgs } from './cross-account-route';
 export type { CrossAccountRouteArgs } from './cross-account-route';
 export { ConfigValidationError } from './errors';
-export { CLOUDWATCH_LOG_RETENTION_DAYS } from './limits';
+export { CLOUDWATCH_LOG_RETENTION_DAYS } from '../model/limits';
 export { EVENT_BUS_DEFAULTS, EventBus, busPolicy, validateEventBusArgs } from './event-bus';
 export type { BusPublishers, EventBusArgs } from './event-bus';
 export { ENDPOINT_ID_PATTERN, GlobalEndpoint, endpointIdFromUrl, validateGlobalEndpointArgs } from './global-endpoint';

@@ -4,8 +4,9 @@ import * as cloudwatch from '@pulumi/aws/cloudwatch';
 import * as lambda from '@pulumi/aws/lambda';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../model/limits';
 
-export const ORDER_API_DEFAULTS = { throttlingRateLimit: 100, throttlingBurstLimit: 200, logRetentionDays: 14 } as const;
+export const ORDER_API_DEFAULTS = { throttlingRateLimit: 100, throttlingBurstLimit: 200, logRetentionDays: DEFAULT_LOG_RETENTION_DAYS } as const;
 
 export interface OrderApiArgs {
   readonly apiName: string;

@@ -7,6 +7,7 @@ import type { Application } from '../model/application';
 import { renderOrderSaga } from '../statemachines/order-saga';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../model/limits';
 
 export interface OrderSagaArgs {
   readonly stateMachineName: string;
@@ -46,7 +47,7 @@ export class OrderSaga extends pulumi.ComponentResource {
       .all([pulumi.output(args.eventBusName), pulumi.all(Object.fromEntries(arns))])
       .apply(([eventBusName, resolved]) => JSON.stringify(renderOrderSaga(args.app, { eventBusName, functionArn: (id) => requireArn(resolved, id) })));
 
-    const logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${args.stateMachineName}`, retentionInDays: args.logRetentionDays ?? 14 }, parent);
+    const logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${args.stateMachineName}`, retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS }, parent);
     const role = new iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('states.amazonaws.com') }, parent);
     new iam.RolePolicy(
       `${name}-policy`,

@@ -7,13 +7,14 @@ import { CATALOG_DIR } from '../model/catalog';
 import { ProblemList } from './errors';
 import { ENTRY_FILE, bundleHandlers, writeFunctionFolder, type Bundle } from './internal/bundle';
 import { assumeRolePolicy, policyDocument, type Statement } from './internal/policy';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../model/limits';
 
 export const FUNCTION_DEFAULTS = {
   runtime: 'nodejs22.x',
   architecture: 'arm64',
   memorySize: 512,
   timeoutSeconds: 15,
-  logRetentionDays: 14,
+  logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
 } as const;
 
 export interface ServiceFunctionArgs {

@@ -1,6 +1,6 @@
 import { STAGE_NAME, stagePrefix } from '../model/deployment';
 import { ConfigValidationError } from './errors';
-import { LOG_RETENTION_RULE, isLogRetentionDays } from './limits';
+import { LOG_RETENTION_RULE, isLogRetentionDays } from '../model/limits';
 
 /** A stage's settings, from `Pulumi.<stage>.yaml` (namespace `eventflow`), checked. */
 export interface StageConfig {

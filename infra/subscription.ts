@@ -7,7 +7,7 @@ import type * as types from '@pulumi/aws/types';
 import * as pulumi from '@pulumi/pulumi';
 import type { EventPattern } from '../model/patterns';
 import { PROVIDER_IDEMPOTENCY_HEADER } from '../model/deployment';
-import { LAMBDA_ASYNC_DEFAULTS, SUBSCRIPTION_DEFAULTS } from './defaults';
+import { LAMBDA_ASYNC_DEFAULTS, SUBSCRIPTION_DEFAULTS } from '../model/limits';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
 import { MAX_RULE_NAME_LENGTH, REDRIVE_INPUT_PATH, REDRIVE_RULE_SUFFIX, redrivePattern, redriveRuleName } from '../model/redrive';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LAMBDA_ASYNC_DEFAULTS } from '../infra/defaults';
+import { LAMBDA_ASYNC_DEFAULTS } from '../model/limits';
 import { EventflowError } from '../model/errors';
 import type { LocalQueue } from './bus/local-queue';
 import { LOCAL_PLACEMENT } from './placement';

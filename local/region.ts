@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { actionSlug } from '../model/application';
 import { PROVIDER_IDEMPOTENCY_HEADER, type DeploymentPlan, type ResourceNames } from '../model/deployment';
 import { REDRIVE_INPUT_PATH, redrivePattern, redriveRuleName } from '../model/redrive';
-import { API_DESTINATION_DEFAULTS, SUBSCRIPTION_DEFAULTS } from '../infra/defaults';
+import { API_DESTINATION_DEFAULTS, SUBSCRIPTION_DEFAULTS } from '../model/limits';
 import type { BusEvent, LocalEventBus, LocalTarget } from './bus/local-event-bus';
 import { LocalQueue } from './bus/local-queue';
 import type { DeliverySink } from './delivery-sink';

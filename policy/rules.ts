@@ -7,7 +7,7 @@
  * Messages follow the house template: `<type> "<name>": '<property>' must be <rule>, got <value>`. No message
  * ever quotes a secret's value.
  */
-import { LOG_RETENTION_RULE, isLogRetentionDays } from '../infra/limits';
+import { LOG_RETENTION_RULE, isLogRetentionDays } from '../model/limits';
 import { SECRET_CONFIG_KEYS, parseStageConfig, resourcePrefix, stageSettings, type StageConfig } from '../infra/stage-config';
 
 /** A property the engine cannot know during preview (computed by the provider); rules skip it rather than guess. */

@@ -3,6 +3,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type Tra
 import { INVENTORY_TABLE, RESERVATIONS_TABLE } from '../../model/tables';
 import { TransientStepError, committed, sharedDynamo, tableName, type TransactionOutcome } from '../shared';
 import { UNITS_HELD_IN, reservationIdFor, type Product, type Reservation, type ReservationState } from './stock';
+import { fullJitterDelay } from '../../model/limits';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -96,7 +97,7 @@ export class StockLedger {
     if (attempt >= STOCK_LEDGER_DEFAULTS.attempts) {
       throw new TransientStepError(`${step}: transactions on ${held.productId} for ${held.orderId} met concurrent ones ${attempt} times in a row`);
     }
-    await sleep(Math.random() * STOCK_LEDGER_DEFAULTS.baseDelayMs * 2 ** (attempt - 1));
+    await sleep(fullJitterDelay(STOCK_LEDGER_DEFAULTS.baseDelayMs, attempt));
   }
 }
 

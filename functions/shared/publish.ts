@@ -7,13 +7,14 @@ import { loadCatalog } from '../../model';
 import { envelopesFor, type Fact, type VersionedEnvelope } from './envelope';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError, type FailedEntry, type InvalidEvent } from './errors';
+import { PUT_EVENTS_QUOTAS, fullJitterDelay } from '../../model/limits';
 
 /** PutEvents quotas the publisher enforces before sending. */
 export const PUT_EVENTS_LIMITS = {
   /** Entries per PutEvents request. */
-  maxEntriesPerRequest: 10,
+  maxEntriesPerRequest: PUT_EVENTS_QUOTAS.maxEntries,
   /** Bytes per entry and per request, measured as EventBridge measures them. */
-  maxBytes: 256 * 1024,
+  maxBytes: PUT_EVENTS_QUOTAS.maxRequestBytes,
 } as const;
 
 /** Entry error codes worth another attempt; anything else (malformed detail, access denied…) fails at once. */
@@ -155,8 +156,7 @@ export class EventPublisher {
   }
 
   private async backoff(retryNumber: number): Promise<void> {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** retryNumber);
-    const delay = Math.floor((this.options.random ?? Math.random)() * ceiling);
+    const delay = fullJitterDelay(this.retry.baseDelayMs, retryNumber + 1, this.retry.maxDelayMs, this.options.random ?? Math.random);
     await (this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(delay);
   }
 }

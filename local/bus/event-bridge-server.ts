@@ -1,28 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { entrySize } from '../../functions/shared/publish';
 import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/deployment';
+import { PUT_EVENTS_QUOTAS } from '../../model/limits';
+
+export { PUT_EVENTS_QUOTAS } from '../../model/limits';
 import { drainRest, readBodyWithin } from '../http-api';
 import type { LocalGlobalEndpoint } from '../global-endpoint';
 import { LoopbackServer, replyJson } from '../loopback';
 import type { LocalEventBus, PutEventsEntry, PutEventsResult } from './local-event-bus';
-
-/**
- * PutEvents quotas as AWS enforces them on the request.
- * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
- * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html
- */
-export const PUT_EVENTS_QUOTAS = {
-  maxEntries: 10,
-  maxRequestBytes: 256 * 1024,
-  /** "PutEvents will only process nested JSON up to 1000 levels deep." */
-  maxDetailDepth: 1000,
-  /** DetailType is "free-form string, with a maximum of 128 characters". */
-  maxDetailTypeLength: 128,
-  /** TraceHeader: length 1 to 500. */
-  maxTraceHeaderLength: 500,
-  /** EventBusName: length 1 to 1600. */
-  maxEventBusNameLength: 1600,
-} as const;
 
 /**
  * Body bytes read at most. Entries within the 256 KB quota take at most six times that as JSON (a control

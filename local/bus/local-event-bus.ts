@@ -6,6 +6,7 @@ import type { LocalQueue } from './local-queue';
 import { validatePattern, type PatternInput } from './pattern';
 import { RuleIndex } from './rule-index';
 import { LOCAL_PLACEMENT } from '../placement';
+import { SUBSCRIPTION_DEFAULTS, fullJitterDelay } from '../../model/limits';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -63,8 +64,6 @@ export interface LocalEventBusOptions {
   /** Faults to inject (rejected entries, repeated and reordered deliveries). @default - none */
   readonly faults?: FaultInjector;
 }
-
-const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 };
 
 /** The local event bus: PutEvents semantics, the model's rules, retries and DLQs per target, archive and replay. */
 export class LocalEventBus {
@@ -204,14 +203,14 @@ export class LocalEventBus {
 
   /** Delivers with EventBridge's retry policy: up to maximumRetryAttempts retries within maximumEventAgeInSeconds, then the DLQ. */
   private async deliver(event: BusEvent, ruleName: string, target: LocalTarget): Promise<void> {
-    const policy = target.retryPolicy ?? DEFAULT_RETRY;
+    const policy = target.retryPolicy ?? SUBSCRIPTION_DEFAULTS;
     const deadline = Date.parse(event.time) + policy.maximumEventAgeInSeconds * 1000;
     const base = this.options.retryBaseMs ?? 50;
     let lastError: unknown;
     for (let attempt = 0; attempt <= policy.maximumRetryAttempts; attempt++) {
       if (attempt > 0) {
         if (Date.now() >= deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** Math.min(attempt - 1, 10)));
+        await new Promise((resolve) => setTimeout(resolve, fullJitterDelay(base, Math.min(attempt, 11))));
       }
       try {
         await target.invoke(event);

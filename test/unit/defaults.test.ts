@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../model/paths';
-import * as infraDefaults from '../../infra/defaults';
+import * as infraDefaults from '../../model/limits';
 import * as eventBus from '../../infra/event-bus';
 import * as orderApi from '../../infra/order-api';
 import * as serviceFunction from '../../infra/service-function';

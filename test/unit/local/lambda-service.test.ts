@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LAMBDA_ASYNC_DEFAULTS } from '../../../infra/defaults';
+import { LAMBDA_ASYNC_DEFAULTS } from '../../../model/limits';
 import { LocalQueue } from '../../../local/bus/local-queue';
 import { LambdaServer } from '../../../local/lambda-server';
 import { FunctionNotFoundError, LambdaService, type InvocationRecord } from '../../../local/lambda-service';

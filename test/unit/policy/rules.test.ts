@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { UnknownValueError, unknownCheckingProxy } from '@pulumi/policy';
-import { CLOUDWATCH_LOG_RETENTION_DAYS } from '../../../infra/limits';
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from '../../../model/limits';
 import { ConfigValidationError } from '../../../infra/errors';
 import { readStackConfig, type SynthResult } from '../../../infra/synth/synthesize';
 import {
