@@ -22,7 +22,6 @@ export type {
 } from './application';
 export { CATALOG_DIR, EventCatalog, SOURCE_PREFIX, schemaRefOf } from './catalog';
 export type { EventVersion } from './catalog';
-export { renderDesignTable, renderEventTable } from './design-table';
 export { CatalogError, EventflowError, ModelValidationError } from './errors';
 export type { ModelProblem } from './errors';
 export { ORDER_SYSTEM } from './order-system';

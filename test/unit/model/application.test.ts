@@ -1,4 +1,5 @@
-import { Application, ModelValidationError, ORDER_SYSTEM, loadCatalog, loadOrderSystem, renderDesignTable, type ApplicationDefinition } from '../../../model';
+import { Application, ModelValidationError, ORDER_SYSTEM, loadCatalog, loadOrderSystem, type ApplicationDefinition } from '../../../model';
+import { renderDesignTable } from '../../../tools/design-table';
 import { thrownBy } from '../../helpers/thrown';
 
 /** The order system with one service's actions replaced, for breaking the model on purpose. */

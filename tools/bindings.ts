@@ -8,9 +8,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
-import type { EventCatalog, EventVersion } from './catalog';
-import { loadCatalog } from './index';
-import { repoRoot } from './paths';
+import type { EventCatalog, EventVersion } from '../model/catalog';
+import { loadCatalog } from '../model';
+import { repoRoot } from '../model/paths';
 
 /** Where the bindings are written. */
 export const BINDINGS_FILE = join(repoRoot(), 'functions', 'shared', 'catalog-types.ts');

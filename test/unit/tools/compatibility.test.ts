@@ -1,5 +1,5 @@
-import { breakingChanges } from '../../../model/compatibility';
-import { GateBaseError, checkAgainst, crossCheck, describeFailure } from '../../../model/schemas-check';
+import { breakingChanges } from '../../../tools/compatibility';
+import { GateBaseError, checkAgainst, crossCheck, describeFailure } from '../../../tools/schemas-check';
 import { EventCatalog } from '../../../model';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
 

@@ -1,4 +1,4 @@
-import type { Application } from './application';
+import type { Application } from '../model/application';
 
 /** An ASL state as far as drawing it needs. */
 interface DrawableState {

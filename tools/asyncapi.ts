@@ -1,5 +1,5 @@
-import type { Application } from './application';
-import type { JsonSchema } from './schema-validation';
+import type { Application } from '../model/application';
+import type { JsonSchema } from '../model/schema-validation';
 
 /** A JSON document. */
 type Document = { [key: string]: unknown };

@@ -1,4 +1,4 @@
-import type { Action, Application } from './application';
+import type { Action, Application } from '../model/application';
 
 /** The design table (API | input events | service | action | output events), as the 2022 talk draws it. */
 export function renderDesignTable(app: Application): string {

@@ -4,9 +4,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadOrderSystem } from '.';
-import type { Application } from './application';
-import type { EventVersion } from './catalog';
+import { loadOrderSystem } from '../model';
+import type { Application } from '../model/application';
+import type { EventVersion } from '../model/catalog';
 import { breakingChanges } from './compatibility';
 import { renderDesignTable, renderEventTable } from './design-table';
 import { parseStageConfig, stageSettings } from '../infra/stage-config';
@@ -14,7 +14,7 @@ import { readStackConfig } from '../infra/synth/synthesize';
 import { asyncApiDocument } from './asyncapi';
 import { choreographyDiagram, sagaDiagram, topologyDiagram } from './diagrams';
 import { readOrderSaga } from '../statemachines/order-saga';
-import { repoRoot } from './paths';
+import { repoRoot } from '../model/paths';
 
 /** Every generated file, by path relative to the repository. */
 export function renderDocs(app: Application): Map<string, string> {

@@ -6,7 +6,7 @@ import { repoRoot } from '../../../model/paths';
 describe('the catalog’s code bindings (functions/shared/catalog-types.ts)', () => {
   it('are up to date with the catalog (run `npm run bindings` after changing a schema)', () => {
     // In a process of its own: the generator's formatter (prettier) cannot load inside jest's module sandbox.
-    const output = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot(), 'model', 'bindings.ts'), '--check'], { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot(), 'tools', 'bindings.ts'), '--check'], { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(output).toBe('functions/shared/catalog-types.ts is up to date\n');
   });
 

@@ -6,12 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { diffSchemas } from 'json-schema-diff';
-import { EventCatalog } from './catalog';
-import { EventflowError } from './errors';
-import { loadOrderSystem } from './index';
+import { EventCatalog } from '../model/catalog';
+import { EventflowError } from '../model/errors';
+import { loadOrderSystem } from '../model';
 import { breakingChanges, type BreakingChange } from './compatibility';
-import { repoRoot } from './paths';
-import type { JsonSchema } from './schema-validation';
+import { repoRoot } from '../model/paths';
+import type { JsonSchema } from '../model/schema-validation';
 
 /** A catalog version whose schema breaks what it was at the base revision, or that is gone. */
 export interface GateFailure {

@@ -1,5 +1,5 @@
 import { loadOrderSystem } from '../../../model';
-import { choreographyDiagram, sagaDiagram, topologyDiagram } from '../../../model/diagrams';
+import { choreographyDiagram, sagaDiagram, topologyDiagram } from '../../../tools/diagrams';
 import { readOrderSaga } from '../../../statemachines/order-saga';
 
 describe('diagrams', () => {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrderSystem } from '../../../model';
-import { renderDocs } from '../../../model/docs';
+import { renderDocs } from '../../../tools/docs';
 import { repoRoot } from '../../../model/paths';
 
 describe('generated docs', () => {

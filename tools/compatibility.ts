@@ -1,4 +1,4 @@
-import type { JsonSchema } from './schema-validation';
+import type { JsonSchema } from '../model/schema-validation';
 
 /** One way a newer schema of the same event version changes which documents the version accepts. */
 export interface BreakingChange {

@@ -1,6 +1,6 @@
 import { Parser } from '@asyncapi/parser';
 import { loadOrderSystem } from '../../../model';
-import { asyncApiDocument } from '../../../model/asyncapi';
+import { asyncApiDocument } from '../../../tools/asyncapi';
 
 describe('AsyncAPI document', () => {
   it('is valid AsyncAPI 3.0 according to @asyncapi/parser, with a channel per event and every producer and consumer', async () => {
