@@ -46,6 +46,8 @@ export async function renderBindings(catalog: EventCatalog): Promise<string> {
     const versions = catalog.versionsOf(name).map((entry) => `${entry.version}: ${dataTypeName(entry)}`);
     parts.push(`  ${name}: { ${versions.join('; ')} };`);
   }
+  parts.push('}', '', '/** The newest version of each event: what the saga keeps in its state and later steps read. */', 'export interface LatestVersion {');
+  for (const name of catalog.eventNames()) parts.push(`  ${name}: ${Math.max(...catalog.versionsOf(name).map((entry) => entry.version))};`);
   parts.push(
     '}',
     '',
@@ -55,6 +57,8 @@ export async function renderBindings(catalog: EventCatalog): Promise<string> {
     'export type VersionOf<N extends EventName> = keyof EventDataMap[N] & number;',
     '/** The data of one version of an event. */',
     'export type DataOf<N extends EventName, V extends VersionOf<N>> = EventDataMap[N][V];',
+    '/** The data of the newest version of an event. */',
+    'export type LatestDataOf<N extends EventName> = EventDataMap[N][LatestVersion[N] & keyof EventDataMap[N]];',
     '',
   );
   return parts.join('\n');

@@ -1,19 +1,13 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { DELIVERIES_TABLE } from '../../model/tables';
-import { applied, sagaTaskFromEnv, sharedDynamo, tableName, type DataOf } from '../shared';
+import { applied, priorSteps, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 
 const deliveriesTable = tableName(DELIVERIES_TABLE);
 
-/** What the saga's earlier steps left in its state, typed by the catalog's bindings. */
-interface PriorSteps {
-  readonly customer: { readonly data: DataOf<'CustomerDescribed', 1> };
-  readonly estimate: { readonly data: DataOf<'DeliveryEstimated', 1> };
-}
-
 /** Books the parcel: one delivery per order (a conditional put), announced with everything the carrier needs. */
 export const handler = sagaTaskFromEnv('delivery.StartDelivery', async (input) => {
-  const { customer, estimate } = input as unknown as PriorSteps;
+  const { customer, estimate } = priorSteps(input, 'customer', 'estimate');
   const { order } = input;
   const deliveryId = `delivery-${createHash('sha256').update(order.orderId).digest('hex').slice(0, 16)}`;
   const data = {

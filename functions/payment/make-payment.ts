@@ -1,20 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PAYMENTS_TABLE } from '../../model/tables';
-import { applied, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
+import { applied, priorSteps, sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import { paymentProviderFromEnv } from './provider';
 
 const paymentsTable = tableName(PAYMENTS_TABLE);
 const provider = paymentProviderFromEnv();
 
-interface PriorSteps {
-  readonly item: { readonly data: { readonly totalPrice: number; readonly currency: string } };
-  readonly estimate: { readonly data: { readonly deliveryCost: number } };
-  readonly customer: { readonly data: { readonly paymentToken: string } };
-}
-
 /** Charges item total plus delivery. A decline is a business outcome (PaymentFailed), never an error to retry. */
 export const handler = sagaTaskFromEnv('payment.MakePayment', async (input) => {
-  const { item, estimate, customer } = input as unknown as PriorSteps;
+  const { item, estimate, customer } = priorSteps(input, 'item', 'estimate', 'customer');
   const { order } = input;
   const amount = item.data.totalPrice + estimate.data.deliveryCost;
   const currency = item.data.currency;

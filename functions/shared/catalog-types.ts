@@ -289,9 +289,32 @@ export interface EventDataMap {
   PaymentRefunded: { 1: PaymentRefundedV1Data };
 }
 
+/** The newest version of each event: what the saga keeps in its state and later steps read. */
+export interface LatestVersion {
+  CustomerDescribed: 1;
+  DeliveryEstimated: 1;
+  DeliveryStarted: 1;
+  EmailSent: 1;
+  ErrorCustomerDescribed: 1;
+  ErrorItemUnreserved: 1;
+  ItemDescribed: 1;
+  ItemNotAvailable: 1;
+  ItemReleased: 1;
+  ItemRemoved: 1;
+  ItemReserved: 1;
+  OrderCancelled: 1;
+  OrderCompleted: 1;
+  OrderCreated: 1;
+  PaymentFailed: 1;
+  PaymentMade: 2;
+  PaymentRefunded: 1;
+}
+
 /** Every event the catalog has. */
 export type EventName = keyof EventDataMap;
 /** The versions an event has. */
 export type VersionOf<N extends EventName> = keyof EventDataMap[N] & number;
 /** The data of one version of an event. */
 export type DataOf<N extends EventName, V extends VersionOf<N>> = EventDataMap[N][V];
+/** The data of the newest version of an event. */
+export type LatestDataOf<N extends EventName> = EventDataMap[N][LatestVersion[N] & keyof EventDataMap[N]];

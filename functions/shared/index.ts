@@ -9,9 +9,9 @@ export type { PendingEntry, PublishedEvent, PublisherOptions, RetryOptions } fro
 export { powertoolsFor, resolvePowertools, traced } from './powertools';
 export type { TracerLike } from './powertools';
 export { InvalidConfigurationError, MissingConfigurationError, eventBusFromEnv, requiredEnv, sagaFromEnv, tableName } from './env';
-export { SagaInputError, TransientStepError, createSagaTask } from './saga-task';
-export type { SagaEntry, SagaOrder, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepResult } from './saga-task';
+export { SAGA_STEP_OUTPUTS, SagaInputError, TransientStepError, createSagaTask, priorSteps } from './saga-task';
+export type { SagaEntry, SagaOrder, SagaState, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepOutput, StepResult } from './saga-task';
 export { SDK_CLIENT_DEFAULTS } from './sdk';
 export { applied, committed, consumerFromEnv, publisherFor, sagaTaskFromEnv, sharedDynamo } from './runtime';
 export type { CancellationCode, TransactionOutcome } from './runtime';
-export type { DataOf, EventDataMap, EventName, VersionOf } from './catalog-types';
+export type { DataOf, EventDataMap, EventName, LatestDataOf, LatestVersion, VersionOf } from './catalog-types';

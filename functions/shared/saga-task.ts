@@ -1,3 +1,4 @@
+import type { EventName, LatestDataOf } from './catalog-types';
 import type { Fact } from './envelope';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -20,14 +21,50 @@ export interface SagaOrder {
   readonly quantity: number;
 }
 
+/** An earlier step's output in the saga's state: the fact it stated, its data in the newest version. */
+export interface StepOutput<N extends EventName> {
+  readonly outcome: N;
+  readonly data: LatestDataOf<N>;
+}
+
+/**
+ * Where each forward step's output sits in the saga's state (the ASL's `ResultPath`, `$.<name>`), and the step
+ * whose positive outcome later steps read there. A test holds the ASL to it.
+ */
+export const SAGA_STEP_OUTPUTS = {
+  reservation: 'inventory.ReserveItem',
+  item: 'inventory.DescribeItem',
+  customer: 'customer.DescribeCustomer',
+  estimate: 'delivery.EstimateDelivery',
+  payment: 'payment.MakePayment',
+} as const;
+
+/** The earlier steps' outputs a task may read, by name; present only once the saga ran that step (and it succeeded). */
+export interface SagaState {
+  readonly reservation?: StepOutput<'ItemReserved'>;
+  readonly item?: StepOutput<'ItemDescribed'>;
+  readonly customer?: StepOutput<'CustomerDescribed'>;
+  readonly estimate?: StepOutput<'DeliveryEstimated'>;
+  readonly payment?: StepOutput<'PaymentMade'>;
+}
+
 /** What every saga task receives: the saga's state so far plus its own step key. */
-export interface SagaTaskInput {
+export interface SagaTaskInput extends SagaState {
   readonly order: SagaOrder;
   /** The event that started the saga; every fact keeps its correlation id. */
   readonly cause: Cause;
   /** `<saga key>:<state name>`: unique per order and step, identical across retries of that step. */
   readonly stepKey: string;
-  readonly [previousStep: string]: unknown;
+}
+
+/**
+ * The earlier steps' outputs a task needs, each required: a task the saga runs before them is a defect of the
+ * definition, refused with the missing names rather than read as undefined.
+ */
+export function priorSteps<K extends keyof SagaState>(input: SagaTaskInput, ...names: K[]): { readonly [P in K]-?: NonNullable<SagaState[P]> } {
+  const missing = names.filter((name) => input[name] === undefined);
+  if (missing.length > 0) throw new SagaInputError(`the saga's state lacks ${missing.join(', ')}: this step runs before the steps it reads`);
+  return Object.fromEntries(names.map((name) => [name, input[name]])) as { readonly [P in K]-?: NonNullable<SagaState[P]> };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { deploymentPlan, loadOrderSystem, type Action } from '../../../model';
 import { readOrderSaga, sagaTaskActions } from '../../../statemachines/order-saga';
+import { SAGA_STEP_OUTPUTS, SagaInputError, priorSteps } from '../../../functions/shared';
 
 interface AslState {
   readonly Type: string;
@@ -129,5 +130,32 @@ describe('the order saga’s paths against the model', () => {
 
     expect(ends.length).toBeGreaterThan(10);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the saga state’s named step outputs', () => {
+  it('are where the ASL puts each step’s result, and each names a fact its step emits', () => {
+    const app = loadOrderSystem();
+    const states = readOrderSaga().States as unknown as Record<string, AslState>;
+    const stateOf = Object.fromEntries(Object.entries(sagaTaskActions()).map(([state, actionId]) => [actionId, state]));
+    const expected: Record<keyof typeof SAGA_STEP_OUTPUTS, string> = {
+      reservation: 'ItemReserved',
+      item: 'ItemDescribed',
+      customer: 'CustomerDescribed',
+      estimate: 'DeliveryEstimated',
+      payment: 'PaymentMade',
+    };
+
+    for (const [name, actionId] of Object.entries(SAGA_STEP_OUTPUTS)) {
+      const state = states[stateOf[actionId] ?? ''];
+      expect({ name, resultPath: state?.ResultPath }).toEqual({ name, resultPath: `$.${name}` });
+      expect({ name, emits: app.action(actionId).emits.includes(expected[name as keyof typeof expected]) }).toEqual({ name, emits: true });
+    }
+  });
+
+  it('refuses a task run before the steps it reads, naming them', () => {
+    const input = { order: { orderId: 'o', customerId: 'c', productId: 'p', quantity: 1 }, cause: { correlationId: 'c', idempotencyKey: 'k' }, stepKey: 'k:MakePayment' };
+
+    expect(() => priorSteps(input, 'item', 'estimate')).toThrow(new SagaInputError("the saga's state lacks item, estimate: this step runs before the steps it reads"));
   });
 });
