@@ -1,7 +1,7 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACTS_TABLE } from '../../model/tables';
-import { SDK_CLIENT_DEFAULTS, publisherFor, consumerFromEnv, requiredEnv, sharedDynamo, tableName } from '../shared';
+import { SDK_CLIENT_DEFAULTS, consumerFromEnv, publisherFor, requiredEnv, sharedDynamo, tableName, type DataOf } from '../shared';
 import { effectOnce } from '../shared/effect';
 import { emailFor } from './templates';
 
@@ -24,34 +24,37 @@ const sendOnce = effectOnce<{ messageId: string }>('notifications.SendEmail');
  * Choreography: e-mails the customer on ItemNotAvailable, PaymentMade and PaymentFailed, then announces EmailSent.
  * The saga does not know this consumer exists. Its idempotency record means a repeated event sends one e-mail.
  */
-export const handler = consumerFromEnv<{ orderId: string; customerId: string }, { messageId: string | null }>('notifications.SendEmail', async (event, { logger, lambdaContext }) => {
-  const { orderId, customerId } = event.detail.data;
-  const contact = (await sharedDynamo().documents.send(new GetCommand({ TableName: contactsTable, Key: { customerId } }))).Item as Contact | undefined;
-  if (!contact) {
-    logger.warn('no contact for customer; no e-mail sent', { customerId });
-    return { messageId: null };
-  }
-  const email = emailFor(event['detail-type'], event.detail.data, contact.name);
-  const send = async () => {
-    const sent = await ses.send(
-      new SendEmailCommand({
-        FromEmailAddress: senderEmail,
-        Destination: { ToAddresses: [contact.email] },
-        Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
-        EmailTags: [
-          { Name: 'template', Value: email.template },
-          // SES tags travel with the message's events (deliveries, bounces): a bounce can be traced to its order.
-          { Name: 'orderId', Value: orderId },
-        ],
-      }),
-    );
-    return { messageId: sent.MessageId ?? 'unknown' };
-  };
-  const { messageId } = await sendOnce(event.detail.metadata.idempotencyKey, send, lambdaContext);
-  await publisher.publish({
-    detailType: 'EmailSent',
-    cause: event.detail.metadata,
-    data: { orderId, customerId, template: email.template, trigger: event['detail-type'], messageId },
-  });
-  return { messageId };
-});
+export const handler = consumerFromEnv<DataOf<'ItemNotAvailable', 1> | DataOf<'PaymentMade', 2> | DataOf<'PaymentFailed', 1>, { messageId: string | null }>(
+  'notifications.SendEmail',
+  async (event, { logger, lambdaContext }) => {
+    const { orderId, customerId } = event.detail.data;
+    const contact = (await sharedDynamo().documents.send(new GetCommand({ TableName: contactsTable, Key: { customerId } }))).Item as Contact | undefined;
+    if (!contact) {
+      logger.warn('no contact for customer; no e-mail sent', { customerId });
+      return { messageId: null };
+    }
+    const email = emailFor(event['detail-type'], event.detail.data, contact.name);
+    const send = async () => {
+      const sent = await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: senderEmail,
+          Destination: { ToAddresses: [contact.email] },
+          Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
+          EmailTags: [
+            { Name: 'template', Value: email.template },
+            // SES tags travel with the message's events (deliveries, bounces): a bounce can be traced to its order.
+            { Name: 'orderId', Value: orderId },
+          ],
+        }),
+      );
+      return { messageId: sent.MessageId ?? 'unknown' };
+    };
+    const { messageId } = await sendOnce(event.detail.metadata.idempotencyKey, send, lambdaContext);
+    await publisher.publish({
+      detailType: 'EmailSent',
+      cause: event.detail.metadata,
+      data: { orderId, customerId, template: email.template, trigger: event['detail-type'], messageId },
+    });
+    return { messageId };
+  },
+);

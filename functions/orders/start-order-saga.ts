@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SDK_CLIENT_DEFAULTS, consumerFromEnv, sagaFromEnv } from '../shared';
+import { SDK_CLIENT_DEFAULTS, consumerFromEnv, sagaFromEnv, type DataOf } from '../shared';
 
 const saga = sagaFromEnv();
 const sagaArn = saga.stateMachineArn;
@@ -11,18 +11,15 @@ const stepFunctions = new SFNClient({ ...SDK_CLIENT_DEFAULTS, region: saga.regio
  * Choreography starts orchestration. An EventBridge rule cannot name the execution it starts, so this
  * consumer does: the name is the order id, and a repeated OrderCreated finds the execution already there.
  */
-export const handler = consumerFromEnv<{ orderId: string; customerId: string; productId: string; quantity: number }, { executionName: string; started: boolean }>(
-  'orders.StartOrderSaga',
-  async (event) => {
-    const { orderId, customerId, productId, quantity } = event.detail.data;
-    const { correlationId, idempotencyKey } = event.detail.metadata;
-    const input = { order: { orderId, customerId, productId, quantity }, cause: { correlationId, idempotencyKey } };
-    try {
-      await stepFunctions.send(new StartExecutionCommand({ stateMachineArn: sagaArn, name: orderId, input: JSON.stringify(input) }));
-      return { executionName: orderId, started: true };
-    } catch (error) {
-      if (error instanceof ExecutionAlreadyExists || (error as { name?: string }).name === 'ExecutionAlreadyExists') return { executionName: orderId, started: false };
-      throw error;
-    }
-  },
-);
+export const handler = consumerFromEnv<DataOf<'OrderCreated', 1>, { executionName: string; started: boolean }>('orders.StartOrderSaga', async (event) => {
+  const { orderId, customerId, productId, quantity } = event.detail.data;
+  const { correlationId, idempotencyKey } = event.detail.metadata;
+  const input = { order: { orderId, customerId, productId, quantity }, cause: { correlationId, idempotencyKey } };
+  try {
+    await stepFunctions.send(new StartExecutionCommand({ stateMachineArn: sagaArn, name: orderId, input: JSON.stringify(input) }));
+    return { executionName: orderId, started: true };
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists || (error as { name?: string }).name === 'ExecutionAlreadyExists') return { executionName: orderId, started: false };
+    throw error;
+  }
+});
