@@ -9,6 +9,13 @@ export class ConfigValidationError extends EventflowError {
 }
 
 /** Collects validation problems, then throws them all at once. */
+/**
+ * The program cannot be built as declared: a component was handed something its own wiring contradicts (a function
+ * with no bundle, a saga task with no function, mocks that lost a resource). A defect of the program, not of the
+ * stage's configuration (that is ConfigValidationError).
+ */
+export class InfraDefinitionError extends EventflowError {}
+
 export class ProblemList {
   private readonly problems: Array<{ resource: string; property: string; message: string }> = [];
 

@@ -8,6 +8,7 @@ import { renderOrderSaga } from '../statemachines/order-saga';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../model/limits';
+import { InfraDefinitionError } from './errors';
 
 export interface OrderSagaArgs {
   readonly stateMachineName: string;
@@ -97,6 +98,6 @@ export class OrderSaga extends pulumi.ComponentResource {
 
 function requireArn(arns: Record<string, string>, actionId: string): string {
   const arn = arns[actionId];
-  if (!arn) throw new Error(`OrderSaga: no function ARN given for saga action ${actionId}`);
+  if (!arn) throw new InfraDefinitionError(`OrderSaga: no function ARN given for saga action ${actionId}`);
   return arn;
 }

@@ -12,6 +12,7 @@ import { OrderSaga } from './order-saga';
 import { ServiceFunction } from './service-function';
 import type { StageConfig } from './stage-config';
 import { Subscription } from './subscription';
+import { InfraDefinitionError } from './errors';
 
 export interface RegionalServicesArgs {
   readonly prefix: string;
@@ -57,7 +58,7 @@ export class RegionalServices extends pulumi.ComponentResource {
     const account = config.accountId;
     const plan = deploymentPlan(app);
     const names = plan.names({ stage: config.stage, region, accountId: account });
-    if (names.prefix !== prefix) throw new Error(`the stage prefix ${prefix} differs from the plan's ${names.prefix}`);
+    if (names.prefix !== prefix) throw new InfraDefinitionError(`the stage prefix ${prefix} differs from the plan's ${names.prefix}`);
     const home = names.inRegion(args.homeRegion ?? region);
     const sagaArn = home.stateMachineArn;
     const senderIdentity = `arn:aws:ses:${region}:${account}:identity/${config.senderEmail.split('@')[1]}`;
@@ -69,7 +70,7 @@ export class RegionalServices extends pulumi.ComponentResource {
       const statements: Statement[] = [];
       for (const { table, access } of needs.tables) {
         const tableName = args.tableNames.get(table);
-        if (tableName === undefined) throw new Error(`no table ${table.logicalName} for ${action.id}`);
+        if (tableName === undefined) throw new InfraDefinitionError(`no table ${table.logicalName} for ${action.id}`);
         environment[tableEnvVar(table)] = tableName;
         statements.push({
           Effect: 'Allow',

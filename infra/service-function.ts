@@ -8,6 +8,7 @@ import { ProblemList } from './errors';
 import { ENTRY_FILE, bundleHandlers, writeFunctionFolder, type Bundle } from './internal/bundle';
 import { assumeRolePolicy, policyDocument, type Statement } from './internal/policy';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../model/limits';
+import { InfraDefinitionError } from './errors';
 
 export const FUNCTION_DEFAULTS = {
   runtime: 'nodejs22.x',
@@ -75,7 +76,7 @@ export class ServiceFunction extends pulumi.ComponentResource {
     const bundle = args.bundle ?? bundleHandlers([args.handlerFile]).then((bundles) => bundles.get(args.handlerFile));
     const code = pulumi.output(
       bundle.then((files) => {
-        if (!files?.has(ENTRY_FILE)) throw new Error(`ServiceFunction "${name}": esbuild produced no bundle for ${args.handlerFile}`);
+        if (!files?.has(ENTRY_FILE)) throw new InfraDefinitionError(`ServiceFunction "${name}": esbuild produced no bundle for ${args.handlerFile}`);
         return new pulumi.asset.FileArchive(writeFunctionFolder(args.functionName, files, CATALOG_DIR));
       }),
     );

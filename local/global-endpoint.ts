@@ -1,4 +1,5 @@
 import type { LocalEventBus, PutEventsEntry, PutEventsResult } from './bus/local-event-bus';
+import { LocalRuntimeError } from './errors';
 
 export interface LocalGlobalEndpointOptions {
   /** The endpoint id publishers pass as EndpointId (two labels, as AWS's `abcde.veo`). */
@@ -41,7 +42,7 @@ export class LocalGlobalEndpoint {
 
   constructor(private readonly options: LocalGlobalEndpointOptions) {
     this.id = options.id;
-    if (options.primary.name !== options.secondary.name) throw new Error(`a global endpoint's buses share one name, got ${options.primary.name} and ${options.secondary.name}`);
+    if (options.primary.name !== options.secondary.name) throw new LocalRuntimeError(`a global endpoint's buses share one name, got ${options.primary.name} and ${options.secondary.name}`);
   }
 
   get eventBusName(): string {

@@ -2,13 +2,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { handlerFile } from '../functions/handlers';
 import { lambdaContext, localFunctionName } from './lambda-context';
 import type { WorkerReply, WorkerRequest } from './lambda-workers';
+import { LocalRuntimeError } from './errors';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** One Lambda worker: every handler loaded once (a warm instance of each function), invoked per message. */
 function serve(actionIds: readonly string[], timeoutMs: number): void {
   const port = parentPort;
-  if (!port) throw new Error('lambda-worker must run in a worker thread');
+  if (!port) throw new LocalRuntimeError('lambda-worker must run in a worker thread');
   const handlers = new Map<string, Handler>();
   // require, not import(): the worker's TypeScript hook (lambda-worker.cjs) is tsx's CommonJS one.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LOCAL_FUNCTION_TIMEOUT_MS } from './lambda-context';
 import { Worker } from 'node:worker_threads';
+import { LocalRuntimeError } from './errors';
 
 /** A message to a worker: run one function on one event. */
 export interface WorkerRequest {
@@ -82,9 +83,9 @@ export class LambdaWorkers {
       worker.once('message', (message: { ready?: true; failed?: string }) => {
         loaded = message.ready === true;
         if (loaded) done();
-        else fail(new Error(`a Lambda worker could not load its handlers: ${message.failed}`));
+        else fail(new LocalRuntimeError(`a Lambda worker could not load its handlers: ${message.failed}`));
       });
-      worker.once('exit', (code) => fail(new Error(`a Lambda worker exited with code ${code} while loading its handlers`)));
+      worker.once('exit', (code) => fail(new LocalRuntimeError(`a Lambda worker exited with code ${code} while loading its handlers`)));
     });
     ready.catch(() => undefined); // start() reports it
     worker.on('message', (reply: WorkerReply) => {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LocalEndpoints } from './start-local';
 import { listDeadLetters, redrive, sqsSource } from './redrive';
+import { LocalRuntimeError } from './errors';
 
 interface Clients {
   readonly sqs: SQSClient;
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
       try {
         return (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
       } catch (error) {
-        if (error instanceof QueueDoesNotExist) throw new Error(`no local queue is named "${name}"; run \`npm run redrive\` without --queue to list them`, { cause: error });
+        if (error instanceof QueueDoesNotExist) throw new LocalRuntimeError(`no local queue is named "${name}"; run \`npm run redrive\` without --queue to list them`, { cause: error });
         throw error;
       }
     });
@@ -94,9 +95,10 @@ function readEndpoints(dataDir: string): LocalEndpoints {
   try {
     endpoints = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalEndpoints>;
   } catch (error) {
-    throw new Error(`cannot read ${file} (${(error as Error).message}): start the system with \`npm start\`, or name a deployed queue with --queue-url`, { cause: error });
+    throw new LocalRuntimeError(`cannot read ${file} (${(error as Error).message}): start the system with \`npm start\`, or name a deployed queue with --queue-url`, { cause: error });
   }
-  if (!endpoints.sqs || !endpoints.lambda || !endpoints.eventBridge) throw new Error(`${file} names no SQS or Lambda endpoint: it was written by an older \`npm start\`; start the system again`);
+  if (!endpoints.sqs || !endpoints.lambda || !endpoints.eventBridge)
+    throw new LocalRuntimeError(`${file} names no SQS or Lambda endpoint: it was written by an older \`npm start\`; start the system again`);
   return endpoints as LocalEndpoints;
 }
 
@@ -117,7 +119,7 @@ async function reach<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-    if (code === 'ECONNREFUSED') throw new Error(`nothing answers at ${endpoint}: is \`npm start\` running with this data directory?`, { cause: error });
+    if (code === 'ECONNREFUSED') throw new LocalRuntimeError(`nothing answers at ${endpoint}: is \`npm start\` running with this data directory?`, { cause: error });
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveEntry, redriveEnvelopeOf, ruleOfRedriveRule } from '../model/redrive';
 import type { LocalQueue } from './bus/local-queue';
+import { LocalRuntimeError, RedriveRefusedError } from './errors';
 
 /** A message read from a dead-letter queue or an on-failure destination. */
 export interface DeadLetter {
@@ -163,11 +164,11 @@ export async function redrive(source: DeadLetterSource, targets: RedriveTargets 
         if (route.kind === 'lambda') {
           lambda ??= new LambdaClient({});
           const response = await lambda.send(new InvokeCommand({ FunctionName: route.functionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(route.event)) }));
-          if (response.StatusCode !== 202) throw new Error(`Lambda answered ${response.StatusCode ?? 'no status'} instead of 202`);
+          if (response.StatusCode !== 202) throw new RedriveRefusedError(`Lambda answered ${response.StatusCode ?? 'no status'} instead of 202`);
         } else {
           const response = await eventBridge.send(new PutEventsCommand({ Entries: [redriveEntry(targets.eventBusName ?? route.eventBusName, route.ruleName, route.event)] }));
           const entry = response.Entries?.[0];
-          if (!entry?.EventId) throw new Error(`${entry?.ErrorCode ?? 'no result'}: ${entry?.ErrorMessage ?? ''}`);
+          if (!entry?.EventId) throw new RedriveRefusedError(`${entry?.ErrorCode ?? 'no result'}: ${entry?.ErrorMessage ?? ''}`);
         }
       } catch (error) {
         outcomes.push({ id: message.messageId, detailType: route.detailType, target, result: 'failed', reason: `${(error as Error).name}: ${(error as Error).message}` });
@@ -214,7 +215,7 @@ export function localSource(queue: LocalQueue, visibilitySeconds = 300): DeadLet
     receive: async () =>
       queue.receive(10, visibilitySeconds).map(({ message, receiptHandle }) => ({ id: receiptHandle, messageId: message.messageId, body: message.body, attributes: message.attributes })),
     delete: async (message) => {
-      if (queue.deleteByReceiptHandle(message.id) === 'invalid') throw new Error(`receipt handle of ${message.messageId} is not valid for ${queue.name}`);
+      if (queue.deleteByReceiptHandle(message.id) === 'invalid') throw new LocalRuntimeError(`receipt handle of ${message.messageId} is not valid for ${queue.name}`);
     },
     release: async (message) => void queue.changeVisibility(message.id, 0),
   };

@@ -2,6 +2,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { Application } from '../model/application';
 import { LOCAL_NAMES } from './placement';
 import { renderOrderSaga, sagaPublishStates, sagaTaskActions, type StateMachineDefinition } from '../statemachines/order-saga';
+import { LocalRuntimeError } from './errors';
 
 // aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
 const promiseStatics = Promise as unknown as { withResolvers?: <T>() => { promise: Promise<T>; resolve: (value: T) => void; reject: (reason: unknown) => void } };
@@ -94,7 +95,7 @@ export class LocalSagaRunner {
     this.overrides = {};
     for (const [state, actionId] of Object.entries(sagaTaskActions())) {
       const task = options.tasks[actionId];
-      if (!task) throw new Error(`no local handler for saga action ${actionId} (state ${state})`);
+      if (!task) throw new LocalRuntimeError(`no local handler for saga action ${actionId} (state ${state})`);
       this.overrides[state] = task;
     }
     for (const state of sagaPublishStates()) {
@@ -160,7 +161,7 @@ export class LocalSagaRunner {
 
   /** The saga with StartAt moved to `state`; the definition was validated whole, so the copy is not revalidated. */
   private machineFrom(state: string): StateMachine {
-    if (!(state in this.definition.States)) throw new Error(`the order saga has no state ${state}`);
+    if (!(state in this.definition.States)) throw new LocalRuntimeError(`the order saga has no state ${state}`);
     let machine = this.resumedMachines.get(state);
     if (!machine) {
       machine = new StateMachine({ ...this.definition, StartAt: state } as never, { validationOptions: { noValidate: true } });

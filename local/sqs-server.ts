@@ -4,6 +4,7 @@ import { EventflowError } from '../model/errors';
 import type { LocalQueue, QueueMessage } from './bus/local-queue';
 import { LoopbackServer, replyJson } from './loopback';
 import { LOCAL_PLACEMENT } from './placement';
+import { LocalRuntimeError } from './errors';
 
 /** The limits SQS enforces on the operations served here; the local queues have SQS's default attributes. */
 export const SQS_LIMITS = {
@@ -126,7 +127,7 @@ export class SqsServer extends LoopbackServer {
       let body: Body;
       try {
         const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LocalRuntimeError('not an object');
         body = parsed as Body;
       } catch {
         throw new SqsError(400, 'InvalidParameterValue', 'InvalidParameterValue', 'The request body is not a JSON object.');

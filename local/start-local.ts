@@ -30,6 +30,7 @@ import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { SqsServer } from './sqs-server';
 import { StepFunctionsServer } from './step-functions-server';
 import { createModelTables, seedDemoData } from './tables';
+import { LocalRuntimeError } from './errors';
 
 export interface StartLocalOptions {
   /** Port of the HTTP API. @default PORT, else 3000 (0 picks a free port) */
@@ -216,7 +217,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const stepFunctions = await new StepFunctionsServer(
     STATE_MACHINE_ARN,
     () => {
-      if (!runner) throw new Error('the saga runner is not ready yet');
+      if (!runner) throw new LocalRuntimeError('the saga runner is not ready yet');
       return runner;
     },
     durable ? { dir: join(dataDir, 'step-functions') } : {},
@@ -429,7 +430,7 @@ export async function startDynamoProcess(path: string | undefined): Promise<{ ur
   const child: ChildProcess = fork(join(repoRoot(), 'local', 'dynalite-server.cjs'), path ? [path] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   const port = await new Promise<number>((done, fail) => {
     child.once('message', (message: { type: string; port: number }) => done(message.port));
-    child.once('exit', (code) => fail(new Error(`dynalite exited with ${code} before it listened`)));
+    child.once('exit', (code) => fail(new LocalRuntimeError(`dynalite exited with ${code} before it listened`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,

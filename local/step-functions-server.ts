@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { LocalSagaRunner, ResumePoint, SagaExecution } from './saga-runner';
 import { LoopbackServer, replyJson } from './loopback';
+import { LocalRuntimeError } from './errors';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
@@ -136,7 +137,7 @@ export class StepFunctionsServer extends LoopbackServer {
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LocalRuntimeError('not an object');
       body = parsed as Record<string, unknown>;
     } catch {
       return reply(res, 400, { __type: 'SerializationException', message: 'Request body is not a JSON object' });

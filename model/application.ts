@@ -2,6 +2,7 @@ import type { EventCatalog, EventVersion } from './catalog';
 import { ModelValidationError, type ModelProblem } from './errors';
 import { subscriptionPattern, type EventPattern } from './patterns';
 import type { TableDefinition } from './tables';
+import { EventflowError } from './errors';
 
 /** An event a consumer understands: a name (meaning version 1) or a name and a version. */
 export type EventSelector = string | { readonly event: string; readonly version: number };
@@ -185,7 +186,7 @@ export class Application {
   /** The action with this id (`<service>.<Action>`); throws when there is none. */
   action(id: string): Action {
     const action = this.actions.find((candidate) => candidate.id === id);
-    if (!action) throw new Error(`No action "${id}" in the model; known: ${this.actions.map((a) => a.id).join(', ')}`);
+    if (!action) throw new EventflowError(`No action "${id}" in the model; known: ${this.actions.map((a) => a.id).join(', ')}`);
     return action;
   }
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { EventflowError } from './errors';
 
 /**
  * The repository root: the nearest folder above this module holding `catalog/envelope.json`. Found by walking
@@ -9,7 +10,7 @@ export function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'catalog', 'envelope.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no catalog/envelope.json above ${__dirname}: set EVENTFLOW_CATALOG_DIR`);
+    if (parent === dir) throw new EventflowError(`no catalog/envelope.json above ${__dirname}: set EVENTFLOW_CATALOG_DIR`);
     dir = parent;
   }
   return dir;

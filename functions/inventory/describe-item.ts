@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { INVENTORY_TABLE } from '../../model/tables';
 import { sagaTaskFromEnv, sharedDynamo, tableName } from '../shared';
 import type { Product } from './stock';
+import { EventflowError } from '../../model/errors';
 
 const inventoryTable = tableName(INVENTORY_TABLE);
 
@@ -10,7 +11,7 @@ export const handler = sagaTaskFromEnv(
   'inventory.DescribeItem',
   async ({ order }) => {
     const product = (await sharedDynamo().documents.send(new GetCommand({ TableName: inventoryTable, Key: { productId: order.productId } }))).Item as Product | undefined;
-    if (!product) throw new Error(`product ${order.productId} vanished after it was reserved`);
+    if (!product) throw new EventflowError(`product ${order.productId} vanished after it was reserved`);
     return {
       fact: {
         detailType: 'ItemDescribed',

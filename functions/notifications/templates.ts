@@ -1,4 +1,5 @@
 import type { EventData } from '../shared';
+import { EventflowError } from '../../model/errors';
 
 /** The e-mail each notifying event becomes. */
 export interface Email {
@@ -34,6 +35,6 @@ export function emailFor(detailType: string, data: EventData, name: string): Ema
         text: `Hello ${name}, your payment of ${money(data.amount, data.currency)} was declined (${String(data.reason)}). Your order was cancelled.`,
       };
     default:
-      throw new Error(`no e-mail template for ${detailType}`);
+      throw new EventflowError(`no e-mail template for ${detailType}`);
   }
 }

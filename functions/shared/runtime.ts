@@ -10,6 +10,7 @@ import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult } from './saga-task';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { EventflowError } from '../../model/errors';
 
 let dynamo: { client: DynamoDBClient; documents: DynamoDBDocumentClient } | undefined;
 
@@ -38,7 +39,7 @@ export function sagaTaskFromEnv(
   options: { readonly readOnly?: boolean } = {},
 ): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
   const action = loadOrderSystem().action(actionId);
-  if (action.trigger.kind !== 'saga-step') throw new Error(`${actionId} is not a saga step in the model`);
+  if (action.trigger.kind !== 'saga-step') throw new EventflowError(`${actionId} is not a saga step in the model`);
   return createSagaTask({
     name: actionId,
     handler,
@@ -59,7 +60,7 @@ export function publisherFor(actionId: string): EventPublisher {
 /** A consumer of the model's subscription `actionId`: it accepts exactly the event versions the model says it consumes. */
 export function consumerFromEnv<TData extends EventData, TResult>(actionId: string, handler: (event: DeliveredEvent<TData>, context: ConsumerContext) => Promise<TResult>): EventHandler<TResult> {
   const action = loadOrderSystem().action(actionId);
-  if (action.trigger.kind !== 'subscription') throw new Error(`${actionId} is not a subscription in the model`);
+  if (action.trigger.kind !== 'subscription') throw new EventflowError(`${actionId} is not a subscription in the model`);
   return createConsumer({
     name: actionId,
     accepts: action.inputs,

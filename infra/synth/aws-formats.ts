@@ -8,6 +8,7 @@
  * same program always gets the same ids and synth output is stable. The partition is always `aws`.
  */
 import { createHash } from 'node:crypto';
+import { InfraDefinitionError } from '../errors';
 
 /** Where a resource lives: AWS writes its region and account into the ARNs and URLs it returns. */
 export interface Placement {
@@ -66,7 +67,8 @@ class Facts {
   /** A string input the resource cannot exist without. */
   required(key: string): string {
     const value = this.input(key);
-    if (value === undefined) throw new Error(`${this.facts.type} "${this.facts.name}": the mocks need the input '${key}' to build its AWS identifiers, got ${JSON.stringify(this.facts.inputs[key])}`);
+    if (value === undefined)
+      throw new InfraDefinitionError(`${this.facts.type} "${this.facts.name}": the mocks need the input '${key}' to build its AWS identifiers, got ${JSON.stringify(this.facts.inputs[key])}`);
     return value;
   }
 

@@ -2,6 +2,7 @@ import type * as pulumiType from '@pulumi/pulumi';
 import type { MockCallArgs, MockResourceArgs, MockResourceResult, Mocks } from '@pulumi/pulumi/runtime';
 import type { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js';
 import { awsState, type Placement } from './aws-formats';
+import { InfraDefinitionError } from '../errors';
 
 /** A resource the program registered: what it was given, where it sits in the graph, and what AWS returned. */
 export interface RecordedResource {
@@ -97,7 +98,7 @@ class Recorder implements Mocks {
     const registration = this.registering;
     this.registering = undefined;
     if (!registration || registration.type !== args.type || registration.name !== args.name) {
-      throw new Error(`the recording mocks lost track of ${args.type} "${args.name}": Pulumi's MockMonitor no longer calls newResource as registerResource begins`);
+      throw new InfraDefinitionError(`the recording mocks lost track of ${args.type} "${args.name}": Pulumi's MockMonitor no longer calls newResource as registerResource begins`);
     }
     const secrets: string[] = [];
     const inputs = unwrap(args.inputs, '', secrets) as Record<string, unknown>;
@@ -126,7 +127,7 @@ class Recorder implements Mocks {
   }
 
   call(args: MockCallArgs): never {
-    throw new Error(`the program made an unexpected provider call: ${args.token}`);
+    throw new InfraDefinitionError(`the program made an unexpected provider call: ${args.token}`);
   }
 
   private placementOf(registration: Registration, custom: boolean, inputs: Record<string, unknown>): Placement {
@@ -149,7 +150,7 @@ class Recorder implements Mocks {
 
   private placed(urn: string): Placement {
     const placement = this.placements.get(urn);
-    if (!placement) throw new Error(`the recording mocks met a provider they did not record: ${urn}`);
+    if (!placement) throw new InfraDefinitionError(`the recording mocks met a provider they did not record: ${urn}`);
     return placement;
   }
 }
@@ -184,7 +185,7 @@ function recordingMonitor(Base: typeof MockMonitor, recorder: Recorder, pulumi: 
       });
       return super.registerResource(req, (error: unknown, response: unknown) => {
         const answered = hasUrn(response) ? response.getUrn() : undefined;
-        if (!error && answered !== urn) callback(new Error(`the recording mocks expected the URN ${urn}, Pulumi's MockMonitor answered ${String(answered)}`), undefined);
+        if (!error && answered !== urn) callback(new InfraDefinitionError(`the recording mocks expected the URN ${urn}, Pulumi's MockMonitor answered ${String(answered)}`), undefined);
         else callback(error, response);
       });
     }
@@ -205,7 +206,7 @@ function recordingMonitor(Base: typeof MockMonitor, recorder: Recorder, pulumi: 
  */
 async function askMonitorFeatures(runtime: object): Promise<void> {
   const ask: unknown = Reflect.get(runtime, 'awaitFeatureSupport');
-  if (typeof ask !== 'function') throw new Error('@pulumi/pulumi no longer has runtime.awaitFeatureSupport: the recording mocks cannot turn secrets on');
+  if (typeof ask !== 'function') throw new InfraDefinitionError('@pulumi/pulumi no longer has runtime.awaitFeatureSupport: the recording mocks cannot turn secrets on');
   await Reflect.apply(ask, undefined, []);
 }
 

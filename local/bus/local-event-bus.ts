@@ -7,6 +7,7 @@ import { validatePattern, type PatternInput } from './pattern';
 import { RuleIndex } from './rule-index';
 import { LOCAL_PLACEMENT } from '../placement';
 import { SUBSCRIPTION_DEFAULTS, fullJitterDelay } from '../../model/limits';
+import { LocalRuntimeError } from '../errors';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -90,7 +91,7 @@ export class LocalEventBus {
   /** Adds a rule; an invalid pattern is refused with EventBridge's reasons, naming the rule. */
   addRule(ruleName: string, pattern: PatternInput, target: LocalTarget): void {
     const errors = validatePattern(pattern);
-    if (errors.length > 0) throw new Error(`Rule ${ruleName} has an invalid event pattern: ${errors.join('; ')}`);
+    if (errors.length > 0) throw new LocalRuntimeError(`Rule ${ruleName} has an invalid event pattern: ${errors.join('; ')}`);
     this.rules.add({ name: ruleName, target: { ruleName, target } }, pattern);
   }
 

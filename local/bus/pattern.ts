@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { InvalidPatternError } from '../errors';
 
 /**
  * EventBridge event patterns: validation as PutRule judges a pattern, and matching as the bus applies it.
@@ -50,13 +51,7 @@ export function compilePattern(pattern: PatternInput): CompiledPattern {
   return Object.assign((event: Json) => matcher(prepareEvent(event)), { prepared: matcher });
 }
 
-/** The pattern PutRule would reject, with every reason. */
-export class InvalidPatternError extends Error {
-  constructor(readonly reasons: readonly string[]) {
-    super(reasons.join('; '));
-    this.name = 'InvalidPatternException';
-  }
-}
+export { InvalidPatternError } from '../errors';
 
 function parsePattern(pattern: PatternInput): Record<string, Json> | string {
   let value: unknown = pattern;

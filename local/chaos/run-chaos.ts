@@ -24,6 +24,7 @@ import { LOCAL_TABLE_PREFIX, STATE_MACHINE_ARN, sinkFiles, type LocalEndpoints }
 import { checkInvariants, regionArchivesAgree, type ArchivedEvent, type ExpectedOutcome, type InvariantResult, type Observation } from './invariants';
 import { SystemProcess } from './system-handle';
 import type { RegionsAnswer } from './system-process';
+import { LocalRuntimeError } from '../errors';
 
 /** What the chaos run does. Every fault of issue 10 is on by default; a test turns the size down. */
 export interface ChaosOptions {
@@ -109,7 +110,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'eventflow-chaos-'));
   const started = Date.now();
   const regions = options.regions ?? 1;
-  if (regions === 2 && options.crash === true) throw new Error('a two-region chaos run cannot crash: the local global endpoint keeps replicas in flight in memory');
+  if (regions === 2 && options.crash === true) throw new LocalRuntimeError('a two-region chaos run cannot crash: the local global endpoint keeps replicas in flight in memory');
   const crash = regions === 1 && options.crash !== false;
   const system = new SystemProcess({ dataDir, port: 0, faults, functionTimeoutMs: LOCAL_FUNCTION_TIMEOUT_MS, regions });
   let failover: { readonly at: number; readonly firstIndex: number } | undefined;
@@ -265,13 +266,13 @@ class Load {
         });
         const answer = (await response.json()) as { orderId?: string; errors?: unknown };
         if (response.status === 201 && answer.orderId) return answer.orderId;
-        if (response.status < 500) throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(answer)}`);
+        if (response.status < 500) throw new LocalRuntimeError(`POST /orders answered ${response.status}: ${JSON.stringify(answer)}`);
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('POST /orders answered')) throw error;
       }
       // Down (a crash) or 503 (stored, not announced): the same key finds the same order again.
       this.retries++;
-      if (attempt > 200) throw new Error(`POST /orders for ${order.idempotencyKey} got no answer after ${attempt} attempts`);
+      if (attempt > 200) throw new LocalRuntimeError(`POST /orders for ${order.idempotencyKey} got no answer after ${attempt} attempts`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** Math.min(attempt, 6))));
     }
   }

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { LocalEndpoints } from '../start-local';
 import type { SystemCommand, SystemProcessOptions, SystemRequest } from './system-process';
+import { LocalRuntimeError } from '../errors';
 
 /** The order system in a child process that can be killed like a crashed machine and started again. */
 export class SystemProcess {
@@ -37,8 +38,10 @@ export class SystemProcess {
     });
     this.child = child;
     return new Promise((resolve, reject) => {
-      child.once('message', (message: { type: string; endpoints: LocalEndpoints }) => (message.type === 'ready' ? resolve(message.endpoints) : reject(new Error(`unexpected ${message.type}`))));
-      child.once('exit', (code) => reject(new Error(`the system process exited with ${code} before it was ready`)));
+      child.once('message', (message: { type: string; endpoints: LocalEndpoints }) =>
+        message.type === 'ready' ? resolve(message.endpoints) : reject(new LocalRuntimeError(`unexpected ${message.type}`)),
+      );
+      child.once('exit', (code) => reject(new LocalRuntimeError(`the system process exited with ${code} before it was ready`)));
     });
   }
 
@@ -47,7 +50,7 @@ export class SystemProcess {
   /** Sends a command and waits for the answer that carries its id. */
   command(command: SystemRequest): Promise<unknown> {
     const child = this.child;
-    if (!child?.connected) return Promise.reject(new Error('the system process is not running'));
+    if (!child?.connected) return Promise.reject(new LocalRuntimeError('the system process is not running'));
     const id = ++this.commands;
     return new Promise((resolve, reject) => {
       const onMessage = (message: { id?: number }) => {
@@ -58,7 +61,7 @@ export class SystemProcess {
       };
       const onExit = () => {
         child.off('message', onMessage);
-        reject(new Error(`the system process exited before it answered ${command.type}`));
+        reject(new LocalRuntimeError(`the system process exited before it answered ${command.type}`));
       };
       child.on('message', onMessage);
       child.once('exit', onExit);

@@ -195,8 +195,8 @@ describe('redrive', () => {
     const outcomes = await redrive(localSource(queue), { eventBridge: fake.eventBridge, lambda: fake.lambda, eventBusName: 'no-such-bus' });
 
     expect(outcomes.map((o) => [o.result, o.reason])).toEqual([
-      ['failed', 'Error: ResourceNotFoundException: no'],
-      ['failed', 'Error: Lambda answered 200 instead of 202'],
+      ['failed', 'RedriveRefusedError: ResourceNotFoundException: no'],
+      ['failed', 'RedriveRefusedError: Lambda answered 200 instead of 202'],
     ]);
     expect(fake.put[0]?.EventBusName).toBe('no-such-bus');
     expect(queue.depth).toBe(2);

@@ -1,0 +1,19 @@
+import { EventflowError } from '../model/errors';
+
+/**
+ * The local runtime cannot do what it was asked: a stand-in met a request or a state it does not serve (an
+ * unknown queue, a worker that did not start, a process that exited). Distinct from the errors the stand-ins
+ * answer their clients with, which follow AWS's shapes.
+ */
+export class LocalRuntimeError extends EventflowError {}
+
+/** The pattern PutRule would reject, with every reason; named as EventBridge names the exception. */
+export class InvalidPatternError extends EventflowError {
+  constructor(readonly reasons: readonly string[]) {
+    super(reasons.join('; '));
+    this.name = 'InvalidPatternException';
+  }
+}
+
+/** A redrive's target refused the event again (EventBridge rejected the entry, Lambda did not accept it). */
+export class RedriveRefusedError extends EventflowError {}
