@@ -93,7 +93,7 @@ export class OrderSystem extends pulumi.ComponentResource {
 
     if (config.paymentsAccount) {
       const payments = config.paymentsAccount;
-      const provider = new Provider('payments-account', { region: payments.region, assumeRoles: [{ roleArn: payments.deployRoleArn, sessionName: `${prefix}-deploy` }] }, parent);
+      const provider = new Provider('payments-account', { region: payments.region, assumeRoles: [{ roleArn: payments.deployRoleArn, sessionName: names.deploySessionName }] }, parent);
       const paymentFacts = app.catalog.eventNames().flatMap((event) => {
         const versions = app.catalog.versionsOf(event);
         return versions[0]?.service === 'payment' ? versions : [];
@@ -103,9 +103,9 @@ export class OrderSystem extends pulumi.ComponentResource {
         {
           sourceEventBusName: bus.eventBusName,
           sourceAccountId: config.accountId,
-          ruleName: `${prefix}-to-payments-account`,
+          ruleName: names.paymentsRouteRuleName,
           pattern: subscriptionPattern(paymentFacts),
-          target: { accountId: payments.accountId, region: payments.region, eventBusName: `${prefix}-payments` },
+          target: { accountId: payments.accountId, region: payments.region, eventBusName: names.paymentsBusName },
           targetProvider: provider,
         },
         parent,

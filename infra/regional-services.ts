@@ -137,7 +137,7 @@ export class RegionalServices extends pulumi.ComponentResource {
           resourceName,
           {
             eventBusName: args.eventBusName,
-            destinationName: `${prefix}-delivery-provider`,
+            destinationName: names.apiDestinationName(subscription.id),
             endpoint: delivery.endpoint,
             httpMethod: delivery.httpMethod,
             rateLimitPerSecond: delivery.rateLimitPerSecond,

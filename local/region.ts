@@ -94,7 +94,7 @@ export function wireRegion(options: RegionWiringOptions): RegionWiring {
  */
 function apiDestination(names: ResourceNames, id: string, deadLetters: LocalQueue, deliverySink: DeliverySink): { target: LocalTarget; redriveTarget: LocalTarget } {
   const { region, accountId } = names.placement;
-  const arn = `arn:aws:events:${region}:${accountId}:api-destination/${names.eventBusName}-${actionSlug(id)}/local`;
+  const arn = `arn:aws:events:${region}:${accountId}:api-destination/${names.apiDestinationName(id)}/local`;
   const send = async (body: unknown) => {
     // An API destination sends the event as the body, with the connection's key, and waits at most 5 s.
     const key = idempotencyKeyOf(body);

@@ -59,6 +59,11 @@ export class ResourceNames {
   readonly apiName: string;
   /** The global endpoint's name (one per stage, spanning its regions). */
   readonly endpointName: string;
+  /** The rule that routes payment facts to the payments account, and that account's bus. */
+  readonly paymentsRouteRuleName: string;
+  readonly paymentsBusName: string;
+  /** The session name the deployment assumes the payments account's role with. */
+  readonly deploySessionName: string;
 
   constructor(readonly placement: Placement) {
     const { stage, region, accountId } = placement;
@@ -72,6 +77,9 @@ export class ResourceNames {
     this.stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${this.stateMachineName}`;
     this.apiName = `${this.prefix}-orders`;
     this.endpointName = `${this.prefix}-endpoint`;
+    this.paymentsRouteRuleName = limited(`${this.prefix}-to-payments-account`, RULE_NAME_LIMIT, 'payments route rule name');
+    this.paymentsBusName = `${this.prefix}-payments`;
+    this.deploySessionName = `${this.prefix}-deploy`;
   }
 
   /** The same stage in another region: the names stay, the ARNs move. */
@@ -102,6 +110,11 @@ export class ResourceNames {
 
   ruleName(subscriptionId: string): string {
     return limited(`${this.prefix}-${actionSlug(subscriptionId)}`, RULE_NAME_LIMIT, `rule name of ${subscriptionId}`);
+  }
+
+  /** The API destination a subscription delivers to (`delivery.NotifyDeliveryProvider` → `<prefix>-delivery-provider`). */
+  apiDestinationName(subscriptionId: string): string {
+    return `${this.prefix}-${subscriptionId.split('.')[0]}-provider`;
   }
 
   ruleArn(subscriptionId: string): string {

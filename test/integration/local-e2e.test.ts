@@ -154,7 +154,7 @@ describe.each([0, 1])('startLocal with %i worker thread(s): end to end over HTTP
     // A dead letter as EventBridge writes it: the event, and the rule and target that failed it.
     queue.send(JSON.stringify({ source: 'eventflow.delivery', 'detail-type': 'DeliveryStarted', detail: {}, resources: [] }), {
       RULE_ARN: 'arn:aws:events:eu-west-1:000000000000:rule/eventflow-local/delivery.NotifyDeliveryProvider',
-      TARGET_ARN: 'arn:aws:events:eu-west-1:000000000000:api-destination/eventflow-local-delivery-NotifyDeliveryProvider/local',
+      TARGET_ARN: 'arn:aws:events:eu-west-1:000000000000:api-destination/eventflow-local-delivery-provider/local',
     });
     const eventBridge = new EventBridgeClient({ endpoint: system.endpoints.eventBridge, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
