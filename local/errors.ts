@@ -17,3 +17,15 @@ export class InvalidPatternError extends EventflowError {
 
 /** A redrive's target refused the event again (EventBridge rejected the entry, Lambda did not accept it). */
 export class RedriveRefusedError extends EventflowError {}
+
+/**
+ * No function of that name or ARN (Lambda's ResourceNotFoundException). Not retryable: EventBridge sends an
+ * event for a target that does not exist straight to the DLQ.
+ */
+export class FunctionNotFoundError extends EventflowError {
+  readonly retryable = false;
+
+  constructor(readonly functionArn: string) {
+    super(`Function not found: ${functionArn}`);
+  }
+}

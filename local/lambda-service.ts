@@ -5,6 +5,9 @@ import { LAMBDA_ASYNC_DEFAULTS } from '../model/limits';
 import { EventflowError } from '../model/errors';
 import type { LocalQueue } from './bus/local-queue';
 import { LOCAL_PLACEMENT } from './placement';
+import { FunctionNotFoundError } from './errors';
+
+export { FunctionNotFoundError } from './errors';
 
 /** How Lambda handles a function's asynchronous invocations (PutFunctionEventInvokeConfig). */
 export interface AsyncInvokeConfig {
@@ -66,18 +69,6 @@ export interface FunctionErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
   readonly trace: readonly string[];
-}
-
-/**
- * No function of that name or ARN (Lambda's ResourceNotFoundException). Not retryable: EventBridge sends an
- * event for a target that does not exist straight to the DLQ.
- */
-export class FunctionNotFoundError extends EventflowError {
-  readonly retryable = false;
-
-  constructor(readonly functionArn: string) {
-    super(`Function not found: ${functionArn}`);
-  }
 }
 
 interface Registered extends LocalFunctionOptions {

@@ -1,6 +1,9 @@
 import { actionSlug, type Action, type ActionNeeds, type Application, type Subscription } from './application';
 import { EventflowError } from './errors';
 import { physicalTableName, type TableDefinition } from './tables';
+import { PlacementError } from './errors';
+
+export { PlacementError } from './errors';
 
 /**
  * Where one instance of the plan runs: a stage in one region of one account. A second region, a second stage or a
@@ -11,9 +14,6 @@ export interface Placement {
   readonly region: string;
   readonly accountId: string;
 }
-
-/** A placement AWS could not hold: a stage name that makes invalid resource names, a malformed region or account. */
-export class PlacementError extends EventflowError {}
 
 /**
  * A global endpoint's id as PutEvents takes it (`EndpointId`): the endpoint URL's subdomain, two labels, at most 50

@@ -34,3 +34,6 @@ function formatProblems(subject: string, problems: readonly ModelProblem[]): str
   const lines = problems.map((p) => `  - ${p.where}: ${p.problem}`);
   return `The ${subject} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
 }
+
+/** A placement AWS could not hold: a stage name that makes invalid resource names, a malformed region or account. */
+export class PlacementError extends EventflowError {}

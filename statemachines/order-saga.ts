@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Application } from '../model/application';
 import { deploymentPlan } from '../model/deployment';
-import { EventflowError } from '../model/errors';
 import { repoRoot } from '../model/paths';
+import { SagaDefinitionError } from './errors';
+
+export { SagaDefinitionError } from './errors';
 
 /** The ASL file, with `${...}` placeholders for what differs per stage or comes from the model and catalog. */
 export const ORDER_SAGA_FILE = join(repoRoot(), 'statemachines', 'order-saga.asl.json');
@@ -44,9 +46,6 @@ export const SAGA_RETRY_POLICIES = {
   compensation: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }, IN_PROGRESS_RETRY],
   publish: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 8, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
 } as const;
-
-/** A placeholder could not be filled, or the definition contradicts the model. */
-export class SagaDefinitionError extends EventflowError {}
 
 const WHOLE_PLACEHOLDER = /^\$\{([A-Za-z]+)(?::([A-Za-z.]+))?\}$/;
 

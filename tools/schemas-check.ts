@@ -7,11 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { diffSchemas } from 'json-schema-diff';
 import { EventCatalog } from '../model/catalog';
-import { EventflowError } from '../model/errors';
 import { loadOrderSystem } from '../model';
 import { breakingChanges, type BreakingChange } from './compatibility';
 import { repoRoot } from '../model/paths';
 import type { JsonSchema } from '../model/schema-validation';
+import { GateBaseError } from './errors';
+
+export { GateBaseError } from './errors';
 
 /** A catalog version whose schema breaks what it was at the base revision, or that is gone. */
 export interface GateFailure {
@@ -20,9 +22,6 @@ export interface GateFailure {
   /** The version's file existed at the base revision and no longer does. */
   readonly deleted?: boolean;
 }
-
-/** The base revision cannot be read, so the gate cannot vouch for anything: it fails closed. */
-export class GateBaseError extends EventflowError {}
 
 /**
  * Each catalog version whose schema, compared with the same version at `base`, accepts other documents than it

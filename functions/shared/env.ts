@@ -1,10 +1,9 @@
 import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/deployment';
-import { EventflowError } from '../../model/errors';
 import type { TableDefinition } from '../../model/tables';
 import { tableEnvVar } from '../../model/tables';
+import { InvalidConfigurationError, MissingConfigurationError } from './errors';
 
-/** A function started without configuration it cannot run without. */
-export class MissingConfigurationError extends EventflowError {}
+export { InvalidConfigurationError, MissingConfigurationError } from './errors';
 
 /** Reads a required environment variable once, at init; fails fast naming the variable. */
 export function requiredEnv(name: string): string {
@@ -19,9 +18,6 @@ export function requiredEnv(name: string): string {
 export function tableName(definition: TableDefinition): string {
   return requiredEnv(tableEnvVar(definition));
 }
-
-/** A variable is set, but to a value the function cannot use. */
-export class InvalidConfigurationError extends EventflowError {}
 
 /**
  * Where this function publishes: its region's bus by name and, when the stage has a global endpoint, the

@@ -57,3 +57,18 @@ export class PublishFailedError extends EventflowError {
     );
   }
 }
+
+/** A task input that does not come from the order saga; never retried. */
+export class SagaInputError extends EventflowError {}
+
+/**
+ * Thrown by a task for a failure worth retrying (a dependency timed out or throttled). The saga's Retry
+ * policy names it, next to Lambda's own service errors; business outcomes are returned, never thrown.
+ */
+export class TransientStepError extends EventflowError {}
+
+/** A function started without configuration it cannot run without. */
+export class MissingConfigurationError extends EventflowError {}
+
+/** A variable is set, but to a value the function cannot use. */
+export class InvalidConfigurationError extends EventflowError {}

@@ -7,11 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { loadCatalog } from '../../model';
 import type { EventCatalog } from '../../model/catalog';
-import { EventflowError } from '../../model/errors';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { resolvePowertools, traced, type TracerLike } from './powertools';
+import { SagaInputError } from './errors';
+
+export { SagaInputError, TransientStepError } from './errors';
 
 /** The order as the saga carries it (OrderCreated's data). */
 export interface SagaOrder {
@@ -93,15 +95,6 @@ export interface SagaTaskOutput {
   readonly data: EventData | null;
   readonly entries: readonly SagaEntry[];
 }
-
-/** A task input that does not come from the order saga; never retried. */
-export class SagaInputError extends EventflowError {}
-
-/**
- * Thrown by a task for a failure worth retrying (a dependency timed out or throttled). The saga's Retry
- * policy names it, next to Lambda's own service errors; business outcomes are returned, never thrown.
- */
-export class TransientStepError extends EventflowError {}
 
 export interface SagaTaskOptions {
   /** The model's action id, e.g. `inventory.ReserveItem`; prefixes idempotency records. */

@@ -84,7 +84,11 @@ describe('ResourceNames', () => {
     expect(names.functionArn('orders.CreateOrder')).toBe('arn:aws:lambda:eu-west-1:111111111111:function:eventflow-dev-orders-CreateOrder');
     expect(names.tableArn(ORDERS_TABLE)).toBe('arn:aws:dynamodb:eu-west-1:111111111111:table/eventflow-dev-orders');
     expect(names.ruleArn('orders.StartOrderSaga')).toBe('arn:aws:events:eu-west-1:111111111111:rule/eventflow-dev/eventflow-dev-orders-StartOrderSaga');
-    expect([names.apiDestinationName('delivery.NotifyDeliveryProvider'), names.paymentsRouteRuleName, names.paymentsBusName]).toEqual(['eventflow-dev-delivery-provider', 'eventflow-dev-to-payments-account', 'eventflow-dev-payments']);
+    expect([names.apiDestinationName('delivery.NotifyDeliveryProvider'), names.paymentsRouteRuleName, names.paymentsBusName]).toEqual([
+      'eventflow-dev-delivery-provider',
+      'eventflow-dev-to-payments-account',
+      'eventflow-dev-payments',
+    ]);
   });
 
   it('keeps the names and moves the ARNs to another region', () => {
