@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACTS_TABLE } from '../../model/tables';
 import { SDK_CLIENT_DEFAULTS, consumerFromEnv, publisherFor, requiredEnv, sharedDynamo, tableName, type DataOf } from '../shared';
 import { effectOnce } from '../shared/effect';
-import { emailFor } from './templates';
+import { emailFor, notifyingEvent } from './templates';
 
 const contactsTable = tableName(CONTACTS_TABLE);
 const senderEmail = requiredEnv('SENDER_EMAIL');
@@ -33,7 +33,7 @@ export const handler = consumerFromEnv<DataOf<'ItemNotAvailable', 1> | DataOf<'P
       logger.warn('no contact for customer; no e-mail sent', { customerId });
       return { messageId: null };
     }
-    const email = emailFor(event['detail-type'], event.detail.data, contact.name);
+    const email = emailFor(notifyingEvent(event['detail-type'], event.detail.data), contact.name);
     const send = async () => {
       const sent = await ses.send(
         new SendEmailCommand({

@@ -1,5 +1,5 @@
-import type { EventData } from '../shared';
 import { EventflowError } from '../../model/errors';
+import type { DataOf } from '../shared';
 
 /** The e-mail each notifying event becomes. */
 export interface Email {
@@ -8,33 +8,56 @@ export interface Email {
   readonly text: string;
 }
 
-const money = (minor: unknown, currency: unknown) => `${(Number(minor) / 100).toFixed(2)} ${String(currency)}`;
+/** The events Notifications e-mails about, each with the data of the version the model says SendEmail consumes. */
+export type NotifyingEvent =
+  | { readonly detailType: 'ItemNotAvailable'; readonly data: DataOf<'ItemNotAvailable', 1> }
+  | { readonly detailType: 'PaymentMade'; readonly data: DataOf<'PaymentMade', 2> }
+  | { readonly detailType: 'PaymentFailed'; readonly data: DataOf<'PaymentFailed', 1> };
 
-/** Renders the e-mail for a detail-type, from the event's data alone (the events are full-state for this). */
-export function emailFor(detailType: string, data: EventData, name: string): Email {
+/**
+ * Pairs a delivered event's detail-type with its data. The consumer has validated the data against that event's
+ * schema (of the version the model consumes) before the handler runs, which is what makes the pairing sound.
+ */
+export function notifyingEvent(detailType: string, data: NotifyingEvent['data']): NotifyingEvent {
   switch (detailType) {
     case 'ItemNotAvailable':
+    case 'PaymentMade':
+    case 'PaymentFailed':
+      return { detailType, data } as NotifyingEvent;
+    default:
+      throw new EventflowError(`no e-mail template for ${detailType}`);
+  }
+}
+
+const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
+
+/** Renders the e-mail for a notifying event, from the event's data alone (the events are full-state for this). */
+export function emailFor(event: NotifyingEvent, name: string): Email {
+  switch (event.detailType) {
+    case 'ItemNotAvailable': {
+      const { orderId, available, productId, quantity } = event.data;
       return {
         template: 'item-not-available',
-        subject: `Your order ${String(data.orderId)} could not be reserved`,
-        text: `Hello ${name}, we have ${String(data.available)} of ${String(data.productId)} left, fewer than the ${String(data.quantity)} you ordered. You were not charged.`,
+        subject: `Your order ${orderId} could not be reserved`,
+        text: `Hello ${name}, we have ${available} of ${productId} left, fewer than the ${quantity} you ordered. You were not charged.`,
       };
+    }
     case 'PaymentMade': {
-      // Reads PaymentMade v2 (the version the model's SendEmail consumes): the itemized charge.
-      const charge = data.charge as { readonly currency: string; readonly items: number; readonly delivery: number; readonly total: number };
+      // PaymentMade v2, the version the model's SendEmail consumes: the itemized charge.
+      const { orderId, charge } = event.data;
       return {
         template: 'payment-receipt',
-        subject: `Receipt for order ${String(data.orderId)}`,
+        subject: `Receipt for order ${orderId}`,
         text: `Hello ${name}, we received ${money(charge.total, charge.currency)}: items ${money(charge.items, charge.currency)}, delivery ${money(charge.delivery, charge.currency)}. Thank you.`,
       };
     }
-    case 'PaymentFailed':
+    case 'PaymentFailed': {
+      const { orderId, amount, currency, reason } = event.data;
       return {
         template: 'payment-failed',
-        subject: `Payment for order ${String(data.orderId)} failed`,
-        text: `Hello ${name}, your payment of ${money(data.amount, data.currency)} was declined (${String(data.reason)}). Your order was cancelled.`,
+        subject: `Payment for order ${orderId} failed`,
+        text: `Hello ${name}, your payment of ${money(amount, currency)} was declined (${reason}). Your order was cancelled.`,
       };
-    default:
-      throw new EventflowError(`no e-mail template for ${detailType}`);
+    }
   }
 }
