@@ -29,7 +29,7 @@ const stock = [write(INVENTORY_TABLE), write(RESERVATIONS_TABLE), idempotent];
  * The order system's design table (the 2022 talk's, extended with the saga's compensations and the
  * choreographed side effects). Every rule pattern, saga task, function and doc table is derived from this.
  */
-export const ORDER_SYSTEM: ApplicationDefinition = {
+export const ORDER_SYSTEM = {
   name: 'eventflow',
   services: {
     orders: {
@@ -143,4 +143,20 @@ export const ORDER_SYSTEM: ApplicationDefinition = {
       },
     },
   },
-};
+} as const satisfies ApplicationDefinition;
+
+/** Every action id of the order system, as a type: `<service>.<Action>`. */
+export type OrderSystemActionId = {
+  [S in keyof (typeof ORDER_SYSTEM)['services']]: `${S & string}.${keyof (typeof ORDER_SYSTEM)['services'][S]['actions'] & string}`;
+}[keyof (typeof ORDER_SYSTEM)['services']];
+
+/** The events an action of the order system may state, as a type: its `emits` in the model. */
+export type EmitsOf<A extends OrderSystemActionId> = A extends `${infer S}.${infer N}`
+  ? S extends keyof (typeof ORDER_SYSTEM)['services']
+    ? N extends keyof (typeof ORDER_SYSTEM)['services'][S]['actions']
+      ? (typeof ORDER_SYSTEM)['services'][S]['actions'][N] extends { readonly emits: readonly (infer E)[] }
+        ? E
+        : never
+      : never
+    : never
+  : never;

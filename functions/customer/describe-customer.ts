@@ -13,8 +13,7 @@ interface Customer {
 }
 
 /** Adds the customer's address and payment token to the order, or reports a customer nobody knows. Read-only. */
-export const handler = sagaTaskFromEnv(
-  'customer.DescribeCustomer',
+export const handler = sagaTaskFromEnv('customer.DescribeCustomer')(
   async ({ order }) => {
     const customer = (await sharedDynamo().documents.send(new GetCommand({ TableName: customersTable, Key: { customerId: order.customerId } }))).Item as Customer | undefined;
     if (!customer) {

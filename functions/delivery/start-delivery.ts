@@ -6,7 +6,7 @@ import { applied, priorSteps, sagaTaskFromEnv, sharedDynamo, tableName } from '.
 const deliveriesTable = tableName(DELIVERIES_TABLE);
 
 /** Books the parcel: one delivery per order (a conditional put), announced with everything the carrier needs. */
-export const handler = sagaTaskFromEnv('delivery.StartDelivery', async (input) => {
+export const handler = sagaTaskFromEnv('delivery.StartDelivery')(async (input) => {
   const { customer, estimate } = priorSteps(input, 'customer', 'estimate');
   const { order } = input;
   const deliveryId = `delivery-${createHash('sha256').update(order.orderId).digest('hex').slice(0, 16)}`;

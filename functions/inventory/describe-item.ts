@@ -7,8 +7,7 @@ import { EventflowError } from '../../model/errors';
 const inventoryTable = tableName(INVENTORY_TABLE);
 
 /** Adds the product's name and price to the order; read-only, so it keeps no idempotency record. */
-export const handler = sagaTaskFromEnv(
-  'inventory.DescribeItem',
+export const handler = sagaTaskFromEnv('inventory.DescribeItem')(
   async ({ order }) => {
     const product = (await sharedDynamo().documents.send(new GetCommand({ TableName: inventoryTable, Key: { productId: order.productId } }))).Item as Product | undefined;
     if (!product) throw new EventflowError(`product ${order.productId} vanished after it was reserved`);

@@ -1,7 +1,11 @@
-import { sagaTaskFromEnv, type StepResult } from '../shared';
+import { sagaTaskFromEnv, type StepResultFor } from '../shared';
 import { StockCountsError } from './errors';
 import { StockLedger, productRefused } from './stock-ledger';
 import { UNITS_HELD_IN, type Reservation } from './stock';
+import type { EmitsOf } from '../../model/order-system';
+
+/** What this step returns: one of the facts its action declares in the model, or nothing to do. */
+type Result = StepResultFor<EmitsOf<'inventory.ReleaseItem'>>;
 
 const ledger = new StockLedger();
 
@@ -11,7 +15,7 @@ const ledger = new StockLedger();
  * transaction. A replay after that finds it RELEASED and answers the same; with no reservation there is nothing to
  * announce. A transaction cancelled because the reservation moved meanwhile is decided again from its new state.
  */
-export const handler = sagaTaskFromEnv('inventory.ReleaseItem', async ({ order }) => {
+export const handler = sagaTaskFromEnv('inventory.ReleaseItem')(async ({ order }) => {
   let reservation = await ledger.reservation(order.orderId);
   for (let attempt = 1; ; attempt++) {
     if (!reservation) return { nothing: 'NothingToRelease' };
@@ -28,7 +32,7 @@ export const handler = sagaTaskFromEnv('inventory.ReleaseItem', async ({ order }
   }
 });
 
-function released(reservation: Reservation): StepResult {
+function released(reservation: Reservation): Result {
   const { orderId, productId, quantity, reservationId } = reservation;
   return { fact: { detailType: 'ItemReleased', data: { orderId, productId, quantity, reservationId } } };
 }

@@ -1,6 +1,10 @@
-import { sagaTaskFromEnv, type SagaOrder, type StepResult } from '../shared';
+import { sagaTaskFromEnv, type SagaOrder, type StepResultFor } from '../shared';
 import { StockLedger, productRefused } from './stock-ledger';
 import { reservationIdFor } from './stock';
+import type { EmitsOf } from '../../model/order-system';
+
+/** What this step returns: one of the facts its action declares in the model, or nothing to do. */
+type Result = StepResultFor<EmitsOf<'inventory.ReserveItem'>>;
 
 const ledger = new StockLedger();
 
@@ -8,7 +12,7 @@ const ledger = new StockLedger();
  * Reserves stock and records the reservation in one transaction, on condition that enough is available and the
  * order has none yet: two orders can never reserve the last unit twice, and a replay never reserves again.
  */
-export const handler = sagaTaskFromEnv('inventory.ReserveItem', async ({ order }) => {
+export const handler = sagaTaskFromEnv('inventory.ReserveItem')(async ({ order }) => {
   for (let attempt = 1; ; attempt++) {
     const outcome = await ledger.reserve(order);
     if (outcome.committed) return reserved(order);
@@ -22,7 +26,7 @@ export const handler = sagaTaskFromEnv('inventory.ReserveItem', async ({ order }
   }
 });
 
-function reserved(order: SagaOrder): StepResult {
+function reserved(order: SagaOrder): Result {
   return { fact: { detailType: 'ItemReserved', data: { ...orderFields(order), reservationId: reservationIdFor(order.orderId) } } };
 }
 

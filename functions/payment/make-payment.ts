@@ -7,7 +7,7 @@ const paymentsTable = tableName(PAYMENTS_TABLE);
 const provider = paymentProviderFromEnv();
 
 /** Charges item total plus delivery. A decline is a business outcome (PaymentFailed), never an error to retry. */
-export const handler = sagaTaskFromEnv('payment.MakePayment', async (input) => {
+export const handler = sagaTaskFromEnv('payment.MakePayment')(async (input) => {
   const { item, estimate, customer } = priorSteps(input, 'item', 'estimate', 'customer');
   const { order } = input;
   const amount = item.data.totalPrice + estimate.data.deliveryCost;

@@ -17,7 +17,7 @@ interface Payment {
 }
 
 /** Compensation: refunds the order's payment if one was captured; with none there is nothing to announce. */
-export const handler = sagaTaskFromEnv('payment.RefundPayment', async ({ order, stepKey }) => {
+export const handler = sagaTaskFromEnv('payment.RefundPayment')(async ({ order, stepKey }) => {
   const { documents } = sharedDynamo();
   const payment = (await documents.send(new GetCommand({ TableName: paymentsTable, Key: { orderId: order.orderId } }))).Item as Payment | undefined;
   if (!payment) return { nothing: 'NothingToRefund' };

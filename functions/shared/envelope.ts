@@ -48,8 +48,11 @@ export interface FactOf<N extends EventName> {
   readonly idempotencyKey?: string;
 }
 
-/** A fact about any event of the catalog: the union of {@link FactOf} over every event name. */
-export type Fact = { [N in EventName]: FactOf<N> }[EventName];
+/** A fact about one of the events `E`: the union of {@link FactOf} over them. */
+export type FactAbout<E extends EventName> = { [N in E]: FactOf<N> }[E];
+
+/** A fact about any event of the catalog. */
+export type Fact = FactAbout<EventName>;
 
 /** An envelope together with the catalog entry it follows. */
 export interface VersionedEnvelope {

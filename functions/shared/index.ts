@@ -1,7 +1,7 @@
 export { CONSUMER_DEFAULTS, createConsumer } from './consume';
 export type { ConsumerContext, ConsumerOptions, DeliveredEvent, EventHandler } from './consume';
 export { deriveIdempotencyKey, envelopesFor, uuidFromText } from './envelope';
-export type { Cause, EventData, EventEnvelope, EventMetadata, Fact, FactOf, VersionedEnvelope } from './envelope';
+export type { Cause, EventData, EventEnvelope, EventMetadata, Fact, FactAbout, FactOf, VersionedEnvelope } from './envelope';
 export { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError } from './errors';
 export type { FailedEntry, InvalidEvent } from './errors';
 export { EventPublisher, PUBLISH_DEFAULTS, PUT_EVENTS_LIMITS, RETRYABLE_ERROR_CODES, entrySize, prepareEntries } from './publish';
@@ -10,7 +10,7 @@ export { powertoolsFor, resolvePowertools, traced } from './powertools';
 export type { TracerLike } from './powertools';
 export { InvalidConfigurationError, MissingConfigurationError, eventBusFromEnv, requiredEnv, sagaFromEnv, tableName } from './env';
 export { SAGA_STEP_OUTPUTS, SagaInputError, TransientStepError, createSagaTask, priorSteps } from './saga-task';
-export type { SagaEntry, SagaOrder, SagaState, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepOutput, StepResult } from './saga-task';
+export type { SagaEntry, SagaOrder, SagaState, SagaTaskInput, SagaTaskOptions, SagaTaskOutput, StepOutput, StepResult, StepResultFor } from './saga-task';
 export { SDK_CLIENT_DEFAULTS } from './sdk';
 export { applied, committed, consumerFromEnv, publisherFor, sagaTaskFromEnv, sharedDynamo } from './runtime';
 export type { CancellationCode, TransactionOutcome } from './runtime';

@@ -4,7 +4,8 @@ import '@aws-sdk/signature-v4a';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import type { EventCatalog } from '../../model/catalog';
 import { loadCatalog } from '../../model';
-import { envelopesFor, type Fact, type VersionedEnvelope } from './envelope';
+import type { EventName } from './catalog-types';
+import { envelopesFor, type Fact, type FactAbout, type VersionedEnvelope } from './envelope';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError, type FailedEntry, type InvalidEvent } from './errors';
 import { PUT_EVENTS_QUOTAS, fullJitterDelay } from '../../model/limits';
@@ -71,7 +72,8 @@ export interface PublishedEvent {
  * ```
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
  */
-export class EventPublisher {
+/** A publisher; `E` narrows the events it may state (see `publisherFor`), for the type-checker as `emits` does at run time. */
+export class EventPublisher<E extends EventName = EventName> {
   private readonly client: EventBridgeClient;
   private readonly catalog: EventCatalog;
   private readonly retry: Required<RetryOptions>;
@@ -86,8 +88,9 @@ export class EventPublisher {
    * Validates every fact, then sends them. Nothing is sent unless every event is valid and fits;
    * throws {@link PublishFailedError} naming each entry still rejected after retries.
    */
-  async publish(facts: Fact | readonly Fact[]): Promise<PublishedEvent[]> {
-    const all: readonly Fact[] = Array.isArray(facts) ? facts : [facts];
+  async publish(facts: FactAbout<E> | readonly FactAbout<E>[]): Promise<PublishedEvent[]> {
+    // A fact about one of E is a fact about an event of the catalog.
+    const all = (Array.isArray(facts) ? facts : [facts]) as readonly Fact[];
     const emits = this.options.emits;
     const undeclared = emits ? all.filter((fact) => !emits.includes(fact.detailType)).map((fact) => fact.detailType) : [];
     if (undeclared.length > 0)

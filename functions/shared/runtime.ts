@@ -7,7 +7,9 @@ import type { EventData } from './envelope';
 import { eventBusFromEnv, requiredEnv, tableName } from './env';
 import { EventPublisher } from './publish';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
-import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult } from './saga-task';
+import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult, type StepResultFor } from './saga-task';
+import type { EmitsOf, OrderSystemActionId } from '../../model/order-system';
+import type { EventName } from './catalog-types';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { EventflowError } from '../../model/errors';
@@ -31,30 +33,36 @@ export function sharedDynamo(): { client: DynamoDBClient; documents: DynamoDBDoc
 
 /**
  * A saga task of the model's action `actionId`, configured from the environment (EVENT_BUS_NAME and the
- * idempotency table), as infra and the local runtime set it.
+ * idempotency table), as infra and the local runtime set it: `sagaTaskFromEnv('inventory.ReserveItem')(handler)`.
+ * The handler is typed by the model and the catalog: it may only state the facts its action declares (`emits`),
+ * each with its schema's data, or the type-check fails. (Two calls, so the action is known before the handler
+ * is checked; in one call TypeScript would type the handler before settling the action.)
  */
-export function sagaTaskFromEnv(
-  actionId: string,
-  handler: (input: SagaTaskInput, logger: Logger) => Promise<StepResult>,
-  options: { readonly readOnly?: boolean } = {},
-): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
+export function sagaTaskFromEnv<A extends OrderSystemActionId>(
+  actionId: A,
+): (
+  handler: (input: SagaTaskInput, logger: Logger) => Promise<StepResultFor<EmitsOf<A> & EventName>>,
+  options?: { readonly readOnly?: boolean },
+) => (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
   const action = loadOrderSystem().action(actionId);
   if (action.trigger.kind !== 'saga-step') throw new EventflowError(`${actionId} is not a saga step in the model`);
-  return createSagaTask({
-    name: actionId,
-    handler,
-    eventBusName: requiredEnv('EVENT_BUS_NAME'),
-    emits: action.emits,
-    idempotency: options.readOnly ? 'read-only' : { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
-  });
+  return (handler, options = {}) =>
+    createSagaTask({
+      name: actionId,
+      // Every fact of the action's events is a fact of the catalog's.
+      handler: handler as (input: SagaTaskInput, logger: Logger) => Promise<StepResult>,
+      eventBusName: requiredEnv('EVENT_BUS_NAME'),
+      emits: action.emits,
+      idempotency: options.readOnly ? 'read-only' : { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
+    });
 }
 
 /**
  * The publisher of the model's action `actionId`, configured from the environment (its bus, and the global
  * endpoint when the stage has one): it may state only the events the action declares in the model.
  */
-export function publisherFor(actionId: string): EventPublisher {
-  return new EventPublisher({ ...eventBusFromEnv(), emits: loadOrderSystem().action(actionId).emits });
+export function publisherFor<A extends OrderSystemActionId>(actionId: A): EventPublisher<EmitsOf<A> & EventName> {
+  return new EventPublisher<EmitsOf<A> & EventName>({ ...eventBusFromEnv(), emits: loadOrderSystem().action(actionId).emits });
 }
 
 /** A consumer of the model's subscription `actionId`: it accepts exactly the event versions the model says it consumes. */

@@ -1,5 +1,5 @@
 import type { EventName, LatestDataOf } from './catalog-types';
-import type { Fact } from './envelope';
+import type { Fact, FactAbout } from './envelope';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -78,6 +78,9 @@ export type StepFact = Fact;
 
 /** What a task decided: one fact to announce, or nothing to announce (a compensation with nothing to undo). */
 export type StepResult = { readonly fact: StepFact } | { readonly nothing: string };
+
+/** What a step whose action may state the events `E` returns: one of its facts, or nothing to do. */
+export type StepResultFor<E extends EventName> = { readonly fact: FactAbout<E> } | { readonly nothing: string };
 
 /** A PutEvents entry as the `events:putEvents` integration takes it (Detail as an object). */
 export interface SagaEntry {

@@ -1,5 +1,6 @@
 import { build, type Metafile } from 'esbuild';
-import { cpSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { repoRoot } from '../../model/paths';
 
@@ -15,7 +16,8 @@ export const BUILD_DIR = join(repoRoot(), '.build', 'functions');
 // delete each other's output between building and linking. Function folders hard-link their files, so the
 // output can go when the process does.
 const ESBUILD_OUT = join(repoRoot(), '.build', 'esbuild', String(process.pid));
-let cleanupRegistered = false;
+/** One exit listener per process, however often the module is loaded (jest loads it once per test file). */
+const CLEANUP = Symbol.for('eventflow.bundle.cleanup');
 
 // esbuild emits ESM for code splitting; CommonJS dependencies inside still call require() and read __dirname.
 const ESM_SHIMS = [
@@ -27,7 +29,7 @@ const ESM_SHIMS = [
 ].join('\n');
 
 let cached: { files: string; bundles: Promise<Map<string, Bundle>> } | undefined;
-const written = new Map<string, Bundle>();
+const written = new Map<string, { readonly bundle: Bundle; readonly dir: string }>();
 
 /**
  * Bundles all handler files in one esbuild build with code splitting: shared code (the SDK, Powertools, the
@@ -44,8 +46,9 @@ export function bundleHandlers(files: readonly string[]): Promise<Map<string, Bu
 async function runBuild(files: readonly string[]): Promise<Map<string, Bundle>> {
   const names = files.map((_file, index) => `fn${index}`);
   rmSync(ESBUILD_OUT, { recursive: true, force: true });
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
+  const registry = process as unknown as Record<symbol, boolean | undefined>;
+  if (!registry[CLEANUP]) {
+    registry[CLEANUP] = true;
     process.once('exit', () => rmSync(ESBUILD_OUT, { recursive: true, force: true }));
   }
   const result = await build({
@@ -83,28 +86,59 @@ async function runBuild(files: readonly string[]): Promise<Map<string, Bundle>> 
 /**
  * Puts one function's deployable folder together (its bundle, hard-linked from esbuild's output, and the
  * event catalog it validates against) and returns its path. Pulumi archives the folder when it deploys.
+ *
+ * The folder is named after its content (`<name>-<hash>`) and never changed once written: two programs evaluating
+ * at once (parallel test workers, a synth beside a test) would otherwise replace a folder while the other's Pulumi
+ * is still archiving it. Same content, same folder; the first writer's copy stays.
  */
 export function writeFunctionFolder(name: string, bundle: Bundle, catalogDir: string): string {
-  const dir = join(BUILD_DIR, name);
-  // The same function deployed in two regions is one folder, put together once per program run.
-  if (written.get(dir) === bundle) return dir;
-  written.set(dir, bundle);
-  // Put together beside it, then swapped in: another process may be writing the same folder (same content).
-  const staging = `${dir}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  for (const [file, source] of bundle) linkSync(source, join(staging, file));
-  cpSync(catalogDir, join(staging, 'catalog'), { recursive: true });
-  for (let attempt = 1; ; attempt++) {
-    rmSync(dir, { recursive: true, force: true });
+  const cached = written.get(name);
+  if (cached?.bundle === bundle) return cached.dir;
+  const hash = createHash('sha256');
+  for (const [file, source] of [...bundle].sort(([a], [b]) => a.localeCompare(b))) hash.update(file).update('\0').update(readFileSync(source));
+  for (const file of listFiles(catalogDir))
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(catalogDir, file)));
+  const dir = join(BUILD_DIR, `${name}-${hash.digest('hex').slice(0, 16)}`);
+  if (!existsSync(dir)) {
+    const staging = `${dir}.${process.pid}.tmp`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    for (const [file, source] of bundle) linkSync(source, join(staging, file));
+    cpSync(catalogDir, join(staging, 'catalog'), { recursive: true });
     try {
       renameSync(staging, dir);
-      return dir;
     } catch (error) {
-      // ENOTEMPTY/EEXIST: the other process swapped its copy in between; take its place again.
-      if (attempt >= 5) throw error;
+      // Another process wrote the same content first: keep its folder.
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(dir)) throw error;
     }
+    pruneOlderFolders(name, dir);
   }
+  written.set(name, { bundle, dir });
+  return dir;
+}
+
+/** Folders older than this are no longer being archived by any evaluation, and may go. */
+const STALE_FOLDER_MS = 10 * 60 * 1000;
+
+/** Removes the function's folders of earlier code, once stale, so `.build/` does not grow with every change. */
+function pruneOlderFolders(name: string, current: string): void {
+  const prefix = `${name}-`;
+  for (const entry of readdirSync(BUILD_DIR)) {
+    const path = join(BUILD_DIR, entry);
+    if (path === current || !entry.startsWith(prefix) || !/^[0-9a-f]{16}$/.test(entry.slice(prefix.length))) continue;
+    if (Date.now() - statSync(path).mtimeMs > STALE_FOLDER_MS) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/** Every file under `dir`, as paths relative to it, sorted. */
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(dir, join(prefix, entry.name)) : [join(prefix, entry.name)]))
+    .sort();
 }
 
 /** An output file and every chunk it imports, transitively, by file name (metafile paths are relative to the cwd). */

@@ -4,7 +4,8 @@ import { thrownBy } from '../../helpers/thrown';
 
 /** The order system with one service's actions replaced, for breaking the model on purpose. */
 function withActions(service: string, actions: ApplicationDefinition['services'][string]['actions']): ApplicationDefinition {
-  const current = ORDER_SYSTEM.services[service]!;
+  const services: ApplicationDefinition['services'] = ORDER_SYSTEM.services;
+  const current = services[service]!;
   return { ...ORDER_SYSTEM, services: { ...ORDER_SYSTEM.services, [service]: { ...current, actions: { ...current.actions, ...actions } } } };
 }
 

@@ -50,7 +50,8 @@ describe('DeploymentPlan', () => {
 
   describe('model checks of needs', () => {
     const withAction = (service: string, name: string, change: Record<string, unknown>): ApplicationDefinition => {
-      const current = ORDER_SYSTEM.services[service]!;
+      const services: ApplicationDefinition['services'] = ORDER_SYSTEM.services;
+      const current = services[service]!;
       return { ...ORDER_SYSTEM, services: { ...ORDER_SYSTEM.services, [service]: { ...current, actions: { ...current.actions, [name]: { ...current.actions[name]!, ...change } } } } };
     };
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Fact } from '../../../functions/shared';
+import { publisherFor, sagaTaskFromEnv, type Fact } from '../../../functions/shared';
 import { repoRoot } from '../../../model/paths';
 
 describe('the catalog’s code bindings (functions/shared/catalog-types.ts)', () => {
@@ -26,6 +26,15 @@ describe('the catalog’s code bindings (functions/shared/catalog-types.ts)', ()
       data: { orderId: 'o', customerId: 'c', productId: 'p', quantity: 1, paymentId: 'pay', deliveryId: 'd', completedAt: '2026-11-25T00:00:00Z' },
     };
 
+    // Never called (the functions need a deployed environment): only type-checked. A step or a producer may state
+    // only the facts its action declares in the model.
+    const undeclared = () => [
+      // @ts-expect-error: EstimateDelivery declares DeliveryEstimated only
+      sagaTaskFromEnv('delivery.EstimateDelivery')(async () => ({ fact: { detailType: 'ItemReleased', data: { orderId: 'o', productId: 'p', quantity: 1, reservationId: 'r' } } })),
+      // @ts-expect-error: CreateOrder declares OrderCreated only
+      publisherFor('orders.CreateOrder').publish({ detailType: 'ItemReleased', data: { orderId: 'o', productId: 'p', quantity: 1, reservationId: 'r' } }),
+    ];
+    expect(typeof undeclared).toBe('function');
     expect(refused).toHaveLength(3);
     expect(accepted.detailType).toBe('OrderCompleted');
   });
