@@ -49,8 +49,9 @@ class SqsError extends EventflowError {
     readonly type: string,
     readonly queryCode: string,
     message: string,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -136,7 +137,7 @@ export class SqsServer extends LoopbackServer {
       res.setHeader('x-amzn-requestid', requestId);
       replyJson(res, 200, result, CONTENT_TYPE);
     } catch (error) {
-      const failure = error instanceof SqsError ? error : new SqsError(500, 'InternalError', 'InternalError', (error as Error).message);
+      const failure = error instanceof SqsError ? error : new SqsError(500, 'InternalError', 'InternalError', (error as Error).message, { cause: error });
       res.setHeader('x-amzn-requestid', requestId);
       res.setHeader('x-amzn-query-error', `${failure.queryCode};${failure.status < 500 ? 'Sender' : 'Receiver'}`);
       replyJson(res, failure.status, { __type: `com.amazonaws.sqs#${failure.type}`, message: failure.message }, CONTENT_TYPE);

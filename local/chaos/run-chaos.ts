@@ -256,6 +256,7 @@ class Load {
 
   private async placeOne(order: PlannedOrder): Promise<string> {
     const body = JSON.stringify({ customerId: order.customerId, productId: order.productId, quantity: order.quantity });
+    let lastFailure: unknown;
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await fetch(`${this.apiUrl()}/orders`, {
@@ -269,10 +270,11 @@ class Load {
         if (response.status < 500) throw new LocalRuntimeError(`POST /orders answered ${response.status}: ${JSON.stringify(answer)}`);
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('POST /orders answered')) throw error;
+        lastFailure = error;
       }
       // Down (a crash) or 503 (stored, not announced): the same key finds the same order again.
       this.retries++;
-      if (attempt > 200) throw new LocalRuntimeError(`POST /orders for ${order.idempotencyKey} got no answer after ${attempt} attempts`);
+      if (attempt > 200) throw new LocalRuntimeError(`POST /orders for ${order.idempotencyKey} got no answer after ${attempt} attempts`, { cause: lastFailure });
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** Math.min(attempt, 6))));
     }
   }
