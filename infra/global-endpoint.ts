@@ -4,7 +4,7 @@ import * as iam from '@pulumi/aws/iam';
 import * as route53 from '@pulumi/aws/route53';
 import * as pulumi from '@pulumi/pulumi';
 import { EventflowError } from '../model/errors';
-import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../model/deployment';
+import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../model/limits';
 import { ProblemList } from './errors';
 import { assumeRolePolicy, policyDocument } from './internal/policy';
 
@@ -28,7 +28,7 @@ export function validateGlobalEndpointArgs(name: string, args: GlobalEndpointArg
 /** The host of a global endpoint's URL after its id, as AWS documents it (`https://abcde.veo.endpoints.event.amazonaws.com`). */
 const ENDPOINT_HOST_SUFFIX = '.endpoints.event.amazonaws.com';
 
-export { ENDPOINT_ID_PATTERN } from '../model/deployment';
+export { ENDPOINT_ID_PATTERN } from '../model/limits';
 
 /**
  * The id PutEvents takes (`EndpointId`), read from the endpoint URL AWS returns: the URL's subdomain, so

@@ -15,13 +15,7 @@ export interface Placement {
   readonly accountId: string;
 }
 
-/**
- * A global endpoint's id as PutEvents takes it (`EndpointId`): the endpoint URL's subdomain, two labels, at most 50
- * characters; `https://abcde.veo.endpoints.event.amazonaws.com` has the id `abcde.veo`.
- * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html#API_PutEvents_RequestSyntax
- */
-export const ENDPOINT_ID_PATTERN = /^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/;
-export const ENDPOINT_ID_MAX_LENGTH = 50;
+export { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from './limits';
 
 /** An HTTP route of the order API and the function behind it. */
 export interface ApiRoute {

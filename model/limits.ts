@@ -62,3 +62,11 @@ export const LAMBDA_ASYNC_DEFAULTS = { maximumRetryAttempts: 2, maximumEventAgeI
 export function fullJitterDelay(baseMs: number, attempt: number, maxMs = Number.POSITIVE_INFINITY, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1)));
 }
+
+/**
+ * A global endpoint's id as PutEvents takes it (`EndpointId`): the endpoint URL's subdomain, two labels, at most 50
+ * characters; `https://abcde.veo.endpoints.event.amazonaws.com` has the id `abcde.veo`.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html#API_PutEvents_RequestSyntax
+ */
+export const ENDPOINT_ID_PATTERN = /^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/;
+export const ENDPOINT_ID_MAX_LENGTH = 50;

@@ -41,6 +41,14 @@ const IN_PROGRESS_RETRY = { ErrorEquals: ['IdempotencyAlreadyInProgressError'], 
  * - `publish`: the `events:putEvents` integration fails the whole call on a partial failure; the retry sends every
  *   entry again (the idempotency key makes the repeat harmless).
  */
+/**
+ * The saga's catch policy, written once: a forward step that still fails after its retries hands the execution to
+ * the compensation the ASL names (`"Catch": "${Catch:<state>}"`), with the error kept at `$.error` for it to read.
+ */
+export function sagaCatch(next: string): ReadonlyArray<{ readonly ErrorEquals: readonly string[]; readonly ResultPath: string; readonly Next: string }> {
+  return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }];
+}
+
 export const SAGA_RETRY_POLICIES = {
   task: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 10, JitterStrategy: 'FULL' }, IN_PROGRESS_RETRY],
   compensation: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }, IN_PROGRESS_RETRY],
@@ -71,6 +79,10 @@ export function renderOrderSaga(app: Application, bindings: SagaBindings, now: D
       }
       case 'EventBusName':
         return bindings.eventBusName;
+      case 'Catch': {
+        if (argument === undefined || !(argument in readOrderSaga().States)) throw new SagaDefinitionError(`\${Catch:${argument}}: the saga has no state "${argument}" to hand a failure to`);
+        return sagaCatch(argument);
+      }
       case 'Retry': {
         const policy = argument as keyof typeof SAGA_RETRY_POLICIES | undefined;
         if (policy === undefined || !(policy in SAGA_RETRY_POLICIES))

@@ -13,7 +13,7 @@ import { parseStageConfig, stageSettings } from '../infra/stage-config';
 import { readStackConfig } from '../infra/synth/synthesize';
 import { asyncApiDocument } from './asyncapi';
 import { choreographyDiagram, sagaDiagram, topologyDiagram } from './diagrams';
-import { readOrderSaga } from '../statemachines/order-saga';
+import { renderOrderSaga } from '../statemachines/order-saga';
 import { repoRoot } from '../model/paths';
 
 /** Every generated file, by path relative to the repository. */
@@ -41,7 +41,8 @@ export function renderDocs(app: Application): Map<string, string> {
       '## The order saga (drawn from statemachines/order-saga.asl.json)',
       '',
       '```mermaid',
-      sagaDiagram(readOrderSaga() as never),
+      // Rendered (the Catch and Retry policies are filled in), with the action ids standing for the function ARNs.
+      sagaDiagram(renderOrderSaga(app, { functionArn: (id) => id, eventBusName: 'bus' }) as never),
       '```',
       '',
       '## Who produces and who consumes each event',

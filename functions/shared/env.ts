@@ -1,4 +1,4 @@
-import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/deployment';
+import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/limits';
 import type { TableDefinition } from '../../model/tables';
 import { tableEnvVar } from '../../model/tables';
 import { InvalidConfigurationError, MissingConfigurationError } from './errors';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { entrySize } from '../../functions/shared/publish';
-import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/deployment';
+import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/limits';
 import { PUT_EVENTS_QUOTAS } from '../../model/limits';
 
 export { PUT_EVENTS_QUOTAS } from '../../model/limits';

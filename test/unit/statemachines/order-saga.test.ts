@@ -1,5 +1,5 @@
 import { loadOrderSystem } from '../../../model';
-import { SAGA_RETRY_POLICIES, SagaDefinitionError, readOrderSaga, renderOrderSaga, sagaPublishStates, sagaTaskActions } from '../../../statemachines/order-saga';
+import { SAGA_RETRY_POLICIES, SagaDefinitionError, sagaCatch, readOrderSaga, renderOrderSaga, sagaPublishStates, sagaTaskActions } from '../../../statemachines/order-saga';
 import { CatalogCopy } from '../../helpers/catalog-fixture';
 import { FUNCTION_DEFAULTS } from '../../../infra/service-function';
 import { Application, EventCatalog, ORDER_SYSTEM } from '../../../model';
@@ -115,6 +115,19 @@ describe('order saga definition', () => {
     }
   });
 
+  it('writes the catch policy once: every Catch names the state it hands the failure to, and renders to the one policy', () => {
+    const raw = readOrderSaga().States as Record<string, { Catch?: unknown }>;
+    const rendered = renderOrderSaga(loadOrderSystem(), bindings).States as Record<string, { Catch?: unknown }>;
+    const catching = Object.entries(raw).filter(([, state]) => state.Catch !== undefined);
+
+    expect(catching.length).toBeGreaterThan(10);
+    for (const [name, state] of catching) {
+      const next = /^\$\{Catch:([A-Za-z]+)\}$/.exec(String(state.Catch))?.[1];
+      expect({ name, next: next !== undefined && next in raw }).toEqual({ name, next: true });
+      expect({ name, catch: rendered[name]?.Catch }).toEqual({ name, catch: sagaCatch(next as string) });
+    }
+  });
+
   it('writes each retry policy once: every state names a policy, and the rendered states carry it', () => {
     const raw = readOrderSaga().States as Record<string, { Retry?: unknown }>;
     const rendered = renderOrderSaga(loadOrderSystem(), bindings).States as Record<string, { Retry?: unknown }>;
@@ -129,7 +142,7 @@ describe('order saga definition', () => {
   });
 
   it('has no Catch on compensations and outcomes: a failure there stops the execution at that state, where a redrive resumes', () => {
-    const states = readOrderSaga().States as Record<string, { Type: string; Catch?: Array<{ Next: string }>; Resource?: string; Next?: string }>;
+    const states = renderOrderSaga(loadOrderSystem(), bindings).States as Record<string, { Type: string; Catch?: Array<{ Next: string }>; Resource?: string; Next?: string }>;
     const compensations = ['RefundPayment', 'PublishRefund', 'ReleaseItem', 'PublishRelease', 'CompleteOrder', 'CancelOrder'];
 
     for (const state of compensations) expect({ state, catch: states[state]?.Catch }).toEqual({ state, catch: undefined });

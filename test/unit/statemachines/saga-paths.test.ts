@@ -1,5 +1,5 @@
 import { deploymentPlan, loadOrderSystem, type Action } from '../../../model';
-import { readOrderSaga, sagaTaskActions } from '../../../statemachines/order-saga';
+import { readOrderSaga, renderOrderSaga, sagaTaskActions } from '../../../statemachines/order-saga';
 import { SAGA_STEP_OUTPUTS, SagaInputError, priorSteps } from '../../../functions/shared';
 
 interface AslState {
@@ -36,7 +36,8 @@ interface Visit {
 function walkAll(): { ends: Walk[]; visits: Visit[] } {
   const app = loadOrderSystem();
   const plan = deploymentPlan(app);
-  const definition = readOrderSaga();
+  // Rendered: the Catch and Retry policies are placeholders in the file, filled from the one policy.
+  const definition = renderOrderSaga(app, { functionArn: (id) => `arn:aws:lambda:eu-west-1:111111111111:function:${id}`, eventBusName: 'bus' });
   const states = definition.States as unknown as Record<string, AslState>;
   const taskActions = sagaTaskActions();
   const publishOnly = new Map(app.actions.filter((a) => a.trigger.kind === 'saga-step' && !plan.isSagaTask(a.id)).map((a) => [a.name, a]));

@@ -1,10 +1,10 @@
 import { loadOrderSystem } from '../../../model';
 import { choreographyDiagram, sagaDiagram, topologyDiagram } from '../../../tools/diagrams';
-import { readOrderSaga } from '../../../statemachines/order-saga';
+import { readOrderSaga, renderOrderSaga } from '../../../statemachines/order-saga';
 
 describe('diagrams', () => {
   it('draws every state of the saga, choices by outcome and catches as errors', () => {
-    const diagram = sagaDiagram(readOrderSaga() as never);
+    const diagram = sagaDiagram(renderOrderSaga(loadOrderSystem(), { functionArn: (id) => id, eventBusName: 'bus' }) as never);
     const states = Object.keys(readOrderSaga().States);
 
     for (const state of states) expect(diagram).toMatch(new RegExp(`\\b${state}\\b`));
