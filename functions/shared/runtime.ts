@@ -31,30 +31,45 @@ export function sharedDynamo(): { client: DynamoDBClient; documents: DynamoDBDoc
   return dynamo;
 }
 
-/**
- * A saga task of the model's action `actionId`, configured from the environment (EVENT_BUS_NAME and the
- * idempotency table), as infra and the local runtime set it: `sagaTaskFromEnv('inventory.ReserveItem')(handler)`.
- * The handler is typed by the model and the catalog: it may only state the facts its action declares (`emits`),
- * each with its schema's data, or the type-check fails. (Two calls, so the action is known before the handler
- * is checked; in one call TypeScript would type the handler before settling the action.)
- */
-export function sagaTaskFromEnv<A extends OrderSystemActionId>(
-  actionId: A,
-): (
+type TypedTaskFactory<A extends OrderSystemActionId> = (
   handler: (input: SagaTaskInput, logger: Logger) => Promise<StepResultFor<EmitsOf<A> & EventName>>,
   options?: { readonly readOnly?: boolean },
-) => (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
+) => (input: unknown, context?: Context) => Promise<SagaTaskOutput>;
+
+/**
+ * A saga task of the model's action `actionId`, configured from the environment (EVENT_BUS_NAME and the
+ * idempotency table), as infra and the local runtime set it.
+ * - `sagaTaskFromEnv('inventory.ReserveItem')(handler)`: the handler is typed by the model and the catalog. It may
+ *   state only the facts its action declares (`emits`), each with its schema's data, or the type-check fails. Two
+ *   calls, so the action is settled before the handler is checked; in one call TypeScript types the handler first.
+ * - `sagaTaskFromEnv(actionId, handler, options)`, the earlier form, still works: the same rule holds at run time
+ *   (an undeclared fact is refused), but the type-check sees only that the fact is some catalog event.
+ */
+export function sagaTaskFromEnv<A extends OrderSystemActionId>(actionId: A): TypedTaskFactory<A>;
+export function sagaTaskFromEnv(
+  actionId: string,
+  handler: (input: SagaTaskInput, logger: Logger) => Promise<StepResult>,
+  options?: { readonly readOnly?: boolean },
+): (input: unknown, context?: Context) => Promise<SagaTaskOutput>;
+export function sagaTaskFromEnv(
+  actionId: string,
+  handler?: (input: SagaTaskInput, logger: Logger) => Promise<StepResult>,
+  options?: { readonly readOnly?: boolean },
+): TypedTaskFactory<OrderSystemActionId> | ((input: unknown, context?: Context) => Promise<SagaTaskOutput>) {
   const action = loadOrderSystem().action(actionId);
   if (action.trigger.kind !== 'saga-step') throw new EventflowError(`${actionId} is not a saga step in the model`);
-  return (handler, options = {}) =>
+  const build = (run: (input: SagaTaskInput, logger: Logger) => Promise<StepResult>, settings: { readonly readOnly?: boolean } = {}) =>
     createSagaTask({
       name: actionId,
-      // Every fact of the action's events is a fact of the catalog's.
-      handler: handler as (input: SagaTaskInput, logger: Logger) => Promise<StepResult>,
+      handler: run,
       eventBusName: requiredEnv('EVENT_BUS_NAME'),
       emits: action.emits,
-      idempotency: options.readOnly ? 'read-only' : { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
+      idempotency: settings.readOnly ? 'read-only' : { tableName: tableName(IDEMPOTENCY_TABLE), client: sharedDynamo().client },
     });
+  if (handler) return build(handler, options);
+  // Every fact about the action's events is a fact about an event of the catalog.
+  const factory: TypedTaskFactory<OrderSystemActionId> = (typed, settings) => build(typed as (input: SagaTaskInput, logger: Logger) => Promise<StepResult>, settings);
+  return factory;
 }
 
 /**

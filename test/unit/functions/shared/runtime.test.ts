@@ -76,3 +76,17 @@ describe('createSagaTask with the action’s declared facts', () => {
     await expect(running).rejects.toThrow('delivery.EstimateDelivery stated OrderCancelled, which its action does not emit in the model (emits: DeliveryEstimated)');
   });
 });
+
+describe('sagaTaskFromEnv', () => {
+  it('keeps its earlier one-call form, where the model’s emits are enforced at run time', async () => {
+    process.env.EVENT_BUS_NAME = 'bus';
+    const { sagaTaskFromEnv } = await import('../../../../functions/shared');
+    const task = sagaTaskFromEnv('delivery.EstimateDelivery', async () => ({ fact: { detailType: 'ItemReleased', data: { orderId: 'o', productId: 'p', quantity: 1, reservationId: 'r' } } }), {
+      readOnly: true,
+    });
+
+    await expect(task({ order: { orderId: 'o', customerId: 'c', productId: 'p', quantity: 1 }, cause: { correlationId: 'c', idempotencyKey: 'k' }, stepKey: 'k:EstimateDelivery' })).rejects.toThrow(
+      'delivery.EstimateDelivery stated ItemReleased, which its action does not emit in the model (emits: DeliveryEstimated)',
+    );
+  });
+});
