@@ -17,14 +17,15 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   testTimeout: 30000,
   // The coverage gate (npm run test:coverage, run by CI): the unit tests alone, over the code every deployment runs
-  // through. Thresholds sit a few points under what they measured (2026-11-25: functions/shared 88.8 % lines, 74.7 %
-  // branches, 64.1 % functions; infra 98.6 / 84.5 / 87.0; model 94.0 / 78.7 / 88.6), so a real drop fails and noise
-  // does not. functions/shared is also exercised by the integration suites, which this gate does not count.
+  // through. Thresholds sit a few points under what they measured (2026-11-25, after the generators moved to tools/:
+  // functions/shared 89.5 % lines, 76.0 % branches, 66.1 % functions; infra 98.3 / 84.1 / 87.1; model 96.2 / 84.1 /
+  // 84.2), so a real drop fails and noise does not. functions/shared is also exercised by the integration suites,
+  // which this gate does not count.
   collectCoverageFrom: ['functions/shared/**/*.ts', 'infra/**/*.ts', 'model/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
   coverageThreshold: {
     './functions/shared/': { lines: 85, branches: 70, functions: 60 },
     './infra/': { lines: 95, branches: 80, functions: 83 },
-    './model/': { lines: 90, branches: 75, functions: 85 },
+    './model/': { lines: 92, branches: 80, functions: 80 },
   },
 };
