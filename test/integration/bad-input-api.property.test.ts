@@ -1,14 +1,11 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runInThisContext } from 'node:vm';
 import { HTTP_API_LIMITS } from '../../local/http-api';
-import { LOCAL_TABLE_PREFIX, startLocal, type LocalSystem } from '../../local/start-local';
+import { LOCAL_TABLE_PREFIX, type LocalSystem } from '../../local/start-local';
 import { ORDERS_TABLE, physicalTableName } from '../../model/tables';
+import { startFuzzedSystem, tallyOf, watchCrashes, type FuzzedSystem } from '../helpers/fuzzed-system';
 
 /**
  * Issue 10, the HTTP edge: over a thousand generated malformed CreateOrder requests, sent over real HTTP to the
@@ -26,33 +23,22 @@ import { ORDERS_TABLE, physicalTableName } from '../../model/tables';
  */
 describe('HTTP API › POST /orders under bad input', () => {
   const NUM_RUNS = 1000;
+  let fuzzed: FuzzedSystem;
   let system: LocalSystem;
-  let dataDir: string;
   let dynamo: DynamoDBClient;
-  const crashes: unknown[] = [];
-  const tally = new Map<string, number>();
-  // Jest gives each test file a copy of `process` whose listeners Node never calls; the real one is reached here.
-  const realProcess = runInThisContext('process') as NodeJS.Process;
-  const onCrash = (error: unknown): void => void crashes.push(error);
+  const crashes = watchCrashes();
+  const tally = tallyOf('bad-input-api');
+  const count = tally.count;
 
   beforeAll(async () => {
-    realProcess.on('uncaughtException', onCrash);
-    realProcess.on('unhandledRejection', onCrash);
-    dataDir = mkdtempSync(join(tmpdir(), 'eventflow-bad-api-'));
-    system = await startLocal({ port: 0, inMemory: true, dataDir, workers: 0 });
-    dynamo = new DynamoDBClient({ endpoint: system.endpoints.dynamodb, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    fuzzed = await startFuzzedSystem('bad-api');
+    ({ system, dynamo } = fuzzed);
   }, 30_000);
   afterAll(async () => {
-    realProcess.off('uncaughtException', onCrash);
-    realProcess.off('unhandledRejection', onCrash);
-    if (process.env.BAD_INPUT_SUMMARY) process.stdout.write(`\nbad-input-api: ${JSON.stringify(Object.fromEntries([...tally].sort()), null, 1)}\n`);
-    dynamo?.destroy();
-    await system?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await fuzzed?.stop();
   });
 
   const countOrders = async (): Promise<number> => (await dynamo.send(new ScanCommand({ TableName: physicalTableName(LOCAL_TABLE_PREFIX, ORDERS_TABLE), Select: 'COUNT' }))).Count ?? 0;
-  const count = (key: string): void => void tally.set(key, (tally.get(key) ?? 0) + 1);
 
   it(`refuses ${NUM_RUNS} generated malformed requests, each with the answer API Gateway or CreateOrder gives, and creates no order`, async () => {
     // Arrange

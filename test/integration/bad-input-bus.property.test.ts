@@ -1,18 +1,15 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runInThisContext } from 'node:vm';
 import { MAX_PUT_EVENTS_BODY_BYTES, PUT_EVENTS_QUOTAS } from '../../local/bus/event-bridge-server';
 import { compilePattern, prepareEvent } from '../../local/bus/pattern';
-import { LOCAL_EVENT_BUS_NAME, LOCAL_TABLE_PREFIX, startLocal, type LocalSystem } from '../../local/start-local';
+import { LOCAL_EVENT_BUS_NAME, LOCAL_TABLE_PREFIX, type LocalSystem } from '../../local/start-local';
 import { loadCatalog, loadOrderSystem } from '../../model';
 import type { JsonSchema } from '../../model/schema-validation';
 import { IDEMPOTENCY_TABLE, ORDERS_TABLE, physicalTableName } from '../../model/tables';
 import { deadLetters } from '../helpers/dead-letters';
 import { fixtureEvent } from '../helpers/fixtures';
+import { startFuzzedSystem, tallyOf, watchCrashes, type FuzzedSystem } from '../helpers/fuzzed-system';
 
 /**
  * Issue 10, the bus's edge: over a thousand generated malformed PutEvents calls (raw AWS JSON 1.1 where the SDK
@@ -25,34 +22,21 @@ import { fixtureEvent } from '../helpers/fixtures';
 describe('local EventBridge › PutEvents under bad input', () => {
   const RAW_RUNS = 400;
   const SDK_RUNS = 600;
+  let fuzzed: FuzzedSystem;
   let system: LocalSystem;
-  let dataDir: string;
   let client: EventBridgeClient;
   let dynamo: DynamoDBClient;
-  const crashes: unknown[] = [];
-  const tally = new Map<string, number>();
-  // Jest gives each test file a copy of `process` whose listeners Node never calls; the real one is reached here.
-  const realProcess = runInThisContext('process') as NodeJS.Process;
-  const onCrash = (error: unknown): void => void crashes.push(error);
-  const count = (key: string, by = 1): void => void tally.set(key, (tally.get(key) ?? 0) + by);
+  const crashes = watchCrashes();
+  const { count } = tallyOf('bad-input-bus');
 
   beforeAll(async () => {
-    realProcess.on('uncaughtException', onCrash);
-    realProcess.on('unhandledRejection', onCrash);
-    dataDir = mkdtempSync(join(tmpdir(), 'eventflow-bad-bus-'));
-    system = await startLocal({ port: 0, inMemory: true, dataDir, workers: 0, retryBaseMs: 1 });
-    const local = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    client = new EventBridgeClient({ ...local, endpoint: system.endpoints.eventBridge, maxAttempts: 1 });
-    dynamo = new DynamoDBClient({ ...local, endpoint: system.endpoints.dynamodb });
+    fuzzed = await startFuzzedSystem('bad-bus', { retryBaseMs: 1 });
+    ({ system, dynamo } = fuzzed);
+    client = new EventBridgeClient({ region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: system.endpoints.eventBridge, maxAttempts: 1 });
   }, 30_000);
   afterAll(async () => {
-    realProcess.off('uncaughtException', onCrash);
-    realProcess.off('unhandledRejection', onCrash);
-    if (process.env.BAD_INPUT_SUMMARY) process.stdout.write(`\nbad-input-bus: ${JSON.stringify(Object.fromEntries([...tally].sort()), null, 1)}\n`);
     client?.destroy();
-    dynamo?.destroy();
-    await system?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await fuzzed?.stop();
   });
 
   interface SideEffects {
