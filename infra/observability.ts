@@ -4,6 +4,7 @@ import * as kms from '@pulumi/aws/kms';
 import * as sns from '@pulumi/aws/sns';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
+import { REGION_PATTERN } from '../model/limits';
 
 /** What one region holds that must be watched, by the names CloudWatch's metric dimensions use. */
 /**
@@ -58,15 +59,13 @@ export interface ObservabilityArgs extends WatchedResources {
   readonly accountId?: string;
 }
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-
 /** Checks Observability arguments (the regions: the rest are names a deployment makes); throws one error listing every problem. */
 export function validateObservabilityArgs(name: string, args: Pick<ObservabilityArgs, 'region'> & { readonly otherRegions?: ReadonlyArray<Pick<WatchedRegion, 'region'>> }): void {
   const problems = new ProblemList(`Observability "${name}"`);
   const seen = new Set<string>();
   [args.region, ...(args.otherRegions ?? []).map((other) => other.region)].forEach((region, index) => {
     const property = index === 0 ? 'region' : `otherRegions[${index - 1}].region`;
-    if (!REGION.test(region)) problems.add(property, `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
+    if (!REGION_PATTERN.test(region)) problems.add(property, `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
     else if (seen.has(region)) problems.add(property, `must differ from 'region' and every other region, got ${JSON.stringify(region)}`);
     seen.add(region);
   });

@@ -1,6 +1,6 @@
 import { STAGE_NAME, stagePrefix } from '../model/deployment';
 import { ConfigValidationError } from './errors';
-import { LOG_RETENTION_RULE, isLogRetentionDays } from '../model/limits';
+import { LOG_RETENTION_RULE, REGION_PATTERN, isLogRetentionDays } from '../model/limits';
 
 /** A stage's settings, from `Pulumi.<stage>.yaml` (namespace `eventflow`), checked. */
 export interface StageConfig {
@@ -76,9 +76,9 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
     return parsed as Raw;
   };
   const ACCOUNT = /^\d{12}$/;
-  const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
-  if (typeof region !== 'string' || !REGION.test(region)) problems.push({ resource: file, property: 'aws:region', message: `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region))
+    problems.push({ resource: file, property: 'aws:region', message: `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}` });
   const stage = text('stage', raw.stage, STAGE_NAME, 'lower-case letters, digits and hyphens, at most 16 characters');
   const accountId = text('accountId', raw.accountId, ACCOUNT, 'a 12-digit account id');
 
@@ -102,7 +102,7 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   if (endpoint && endpoint.enabled !== false) {
     if (endpoint.secondaryRegion === undefined) bad('globalEndpoint.secondaryRegion', 'is required when the global endpoint is enabled');
     else {
-      const secondaryRegion = text('globalEndpoint.secondaryRegion', endpoint.secondaryRegion, REGION, 'an AWS region such as eu-central-1');
+      const secondaryRegion = text('globalEndpoint.secondaryRegion', endpoint.secondaryRegion, REGION_PATTERN, 'an AWS region such as eu-central-1');
       if (secondaryRegion === region) bad('globalEndpoint.secondaryRegion', `must differ from aws:region (${region})`);
       globalEndpoint = { secondaryRegion };
     }
@@ -112,7 +112,7 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   const paymentsAccount = payments
     ? {
         accountId: text('paymentsAccount.accountId', payments.accountId, ACCOUNT, 'a 12-digit account id'),
-        region: text('paymentsAccount.region', payments.region ?? region, REGION, 'an AWS region such as eu-west-1'),
+        region: text('paymentsAccount.region', payments.region ?? region, REGION_PATTERN, 'an AWS region such as eu-west-1'),
         deployRoleArn: text('paymentsAccount.deployRoleArn', payments.deployRoleArn, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN in the payments account'),
       }
     : undefined;

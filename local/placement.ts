@@ -14,3 +14,6 @@ export const LOCAL_SECONDARY_REGION = 'eu-central-1';
 
 /** The local global endpoint's id, in the two-label form AWS gives ids (`abcde.veo`). */
 export const LOCAL_ENDPOINT_ID = `${LOCAL_NAMES.endpointName}.local`;
+
+/** How an SDK client reaches the local stand-ins: the local region, and credentials nothing checks. */
+export const LOCAL_CLIENT_CONFIG = { region: LOCAL_PLACEMENT.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { LocalEndpoints } from './start-local';
 import { listDeadLetters, redrive, sqsSource } from './redrive';
 import { LocalRuntimeError } from './errors';
+import { LOCAL_CLIENT_CONFIG } from './placement';
 
 interface Clients {
   readonly sqs: SQSClient;
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     queueUrl = values['queue-url'];
   } else {
     const endpoints = readEndpoints(values['data-dir'] as string);
-    const local = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+    const local = { ...LOCAL_CLIENT_CONFIG, maxAttempts: 1 };
     clients = {
       sqs: new SQSClient({ ...local, endpoint: endpoints.sqs }),
       lambda: new LambdaClient({ ...local, endpoint: endpoints.lambda }),

@@ -2,6 +2,7 @@ import { actionSlug, type Action, type ActionNeeds, type Application, type Subsc
 import { EventflowError } from './errors';
 import { physicalTableName, type TableDefinition } from './tables';
 import { PlacementError } from './errors';
+import { REGION_PATTERN } from './limits';
 
 export { PlacementError } from './errors';
 
@@ -28,7 +29,6 @@ export interface ApiRoute {
 
 /** Stage names: lowercase, at most 16 characters, so every derived name stays inside AWS's limits. */
 export const STAGE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 /** Lambda function names: 1–64 letters, digits, '-' or '_' (Lambda API reference, CreateFunction). */
 const FUNCTION_NAME_LIMIT = 64;
@@ -62,7 +62,7 @@ export class ResourceNames {
   constructor(readonly placement: Placement) {
     const { stage, region, accountId } = placement;
     if (!STAGE_NAME.test(stage)) throw new PlacementError(`stage must be 1–16 lowercase letters, digits or '-', starting with a letter, got ${JSON.stringify(stage)}`);
-    if (!REGION.test(region)) throw new PlacementError(`region must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
+    if (!REGION_PATTERN.test(region)) throw new PlacementError(`region must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
     if (!ACCOUNT.test(accountId)) throw new PlacementError(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
     this.prefix = stagePrefix(stage);
     this.eventBusName = this.prefix;

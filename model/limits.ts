@@ -70,3 +70,8 @@ export function fullJitterDelay(baseMs: number, attempt: number, maxMs = Number.
  */
 export const ENDPOINT_ID_PATTERN = /^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/;
 export const ENDPOINT_ID_MAX_LENGTH = 50;
+
+/** An AWS region id as it appears in ARNs and configuration (`eu-west-1`, `us-gov-west-1`), unanchored. */
+export const REGION_ID = '[a-z]{2}(?:-gov)?-[a-z]+-\\d';
+/** A whole string that is an AWS region id. */
+export const REGION_PATTERN = new RegExp(`^${REGION_ID}$`);

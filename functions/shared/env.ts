@@ -1,4 +1,4 @@
-import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN } from '../../model/limits';
+import { ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN, REGION_ID } from '../../model/limits';
 import type { TableDefinition } from '../../model/tables';
 import { tableEnvVar } from '../../model/tables';
 import { InvalidConfigurationError, MissingConfigurationError } from './errors';
@@ -35,7 +35,7 @@ export function eventBusFromEnv(): { readonly eventBusName: string; readonly end
   return { eventBusName, endpointId };
 }
 
-const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z]{2}(?:-gov)?-[a-z]+-\d):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN = new RegExp(`^arn:aws[a-z-]*:states:(${REGION_ID}):\\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$`);
 
 /**
  * The order saga this function starts or reads (ORDER_SAGA_ARN) and the region it lives in. Every order's saga runs

@@ -25,6 +25,7 @@ import { checkInvariants, regionArchivesAgree, type ArchivedEvent, type Expected
 import { SystemProcess } from './system-handle';
 import type { RegionsAnswer } from './system-process';
 import { LocalRuntimeError } from '../errors';
+import { LOCAL_CLIENT_CONFIG } from '../placement';
 
 /** What the chaos run does. Every fault of issue 10 is on by default; a test turns the size down. */
 export interface ChaosOptions {
@@ -291,7 +292,7 @@ async function actAsOperator(
   lift: () => Promise<unknown>,
   log: (line: string) => void,
 ): Promise<{ deadLetters: Observation['deadLetters']; executionsRedriven: number }> {
-  const local = { region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const local = LOCAL_CLIENT_CONFIG;
   const sqs = new SQSClient({ ...local, endpoint: endpoints.sqs });
   const lambda = new LambdaClient({ ...local, endpoint: endpoints.lambda });
   const eventBridge = new EventBridgeClient({ ...local, endpoint: endpoints.eventBridge });
@@ -366,7 +367,7 @@ async function observe(
   const archive = readLines<ArchivedEvent>(join(dataDir, 'archive.jsonl'));
   const files = sinkFiles(dataDir);
   const providerRecords = readLines<ProviderRecord>(files.payments);
-  const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const dynamo = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: endpoints.dynamodb });
   try {
     const products = (await scan(dynamo, physicalTableName(LOCAL_TABLE_PREFIX, INVENTORY_TABLE))) as unknown as Product[];
     const contacts = new Set((await scan(dynamo, physicalTableName(LOCAL_TABLE_PREFIX, CONTACTS_TABLE))).map((contact) => String(contact.customerId)));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { startLocal, type LocalSystem, type StartLocalOptions } from '../../local/start-local';
+import { LOCAL_CLIENT_CONFIG } from '../../local/placement';
 
 /**
  * Every uncaught exception and unhandled rejection the process meets while the calling suite runs, for suites that
@@ -35,7 +36,7 @@ export interface FuzzedSystem {
 export async function startFuzzedSystem(label: string, options: Omit<StartLocalOptions, 'dataDir' | 'inMemory' | 'port' | 'workers'> = {}): Promise<FuzzedSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), `eventflow-${label}-`));
   const system = await startLocal({ ...options, port: 0, inMemory: true, dataDir, workers: 0 });
-  const dynamo = new DynamoDBClient({ endpoint: system.endpoints.dynamodb, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const dynamo = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: system.endpoints.dynamodb });
   return {
     system,
     dynamo,
