@@ -3,6 +3,7 @@ import { EventflowError } from './errors';
 import { physicalTableName, type TableDefinition } from './tables';
 import { PlacementError } from './errors';
 import { REGION_PATTERN } from './limits';
+import { metricsNamespace } from './metrics';
 
 export { PlacementError } from './errors';
 
@@ -51,6 +52,8 @@ export class ResourceNames {
   readonly stateMachineArn: string;
   /** The name of the order HTTP API. */
   readonly apiName: string;
+  /** The CloudWatch namespace of the stage's custom metrics (the producers' PutEvents metrics). */
+  readonly metricsNamespace: string;
   /** The global endpoint's name (one per stage, spanning its regions). */
   readonly endpointName: string;
   /** The rule that routes payment facts to the payments account, and that account's bus. */
@@ -70,6 +73,7 @@ export class ResourceNames {
     this.stateMachineName = limited(`${this.prefix}-order-saga`, STATE_MACHINE_NAME_LIMIT, 'state machine name');
     this.stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${this.stateMachineName}`;
     this.apiName = `${this.prefix}-orders`;
+    this.metricsNamespace = metricsNamespace(this.prefix);
     this.endpointName = `${this.prefix}-endpoint`;
     this.paymentsRouteRuleName = limited(`${this.prefix}-to-payments-account`, RULE_NAME_LIMIT, 'payments route rule name');
     this.paymentsBusName = `${this.prefix}-payments`;
@@ -140,6 +144,11 @@ export class DeploymentPlan {
   readonly subscriptions: readonly Subscription[];
   /** Every table a function uses, once, in the model's order. */
   readonly tables: readonly TableDefinition[];
+  /**
+   * Services with a function that publishes (the Powertools `service` of the producer metrics), once each, in the
+   * model's order. The saga's own putEvents steps are not here: Step Functions reports those.
+   */
+  readonly producerServices: readonly string[];
 
   constructor(readonly app: Application) {
     this.functions = app.actions.filter((action) => action.runsAsFunction);
@@ -149,6 +158,7 @@ export class DeploymentPlan {
     );
     this.subscriptions = app.subscriptions;
     this.tables = [...new Set(this.functions.flatMap((action) => action.needs.tables.map(({ table }) => table)))];
+    this.producerServices = [...new Set(this.functions.filter((action) => action.emits.length > 0).map((action) => action.service))];
   }
 
   /** What the function of an action needs; throws for an action that runs no function. */

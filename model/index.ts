@@ -3,6 +3,8 @@ import { EventCatalog } from './catalog';
 import { ORDER_SYSTEM } from './order-system';
 
 export { Application, actionSlug } from './application';
+export { PRODUCER_ALARM_THRESHOLDS, PRODUCER_METRICS, PRODUCER_METRIC_DIMENSIONS, metricsNamespace } from './metrics';
+export type { ProducerMetricName } from './metrics';
 export { DeploymentPlan, ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN, PROVIDER_IDEMPOTENCY_HEADER, PlacementError, ResourceNames, STAGE_NAME, deploymentPlan, stagePrefix } from './deployment';
 export type { ApiRoute, Placement } from './deployment';
 export type {
