@@ -4,9 +4,15 @@ import * as kms from '@pulumi/aws/kms';
 import * as sns from '@pulumi/aws/sns';
 import * as pulumi from '@pulumi/pulumi';
 import { ProblemList } from './errors';
+import { type AlarmRule, HEALTH_ALARMS, RULE_ALARM_METRICS } from './health-alarms';
+import { type DashboardPanel, RULE_METRICS, failedShareExpression, healthDashboard, successRateExpression } from './internal/health-metrics';
 import { REGION_PATTERN } from '../model/limits';
+import { PRODUCER_METRICS, PRODUCER_METRIC_DIMENSIONS } from '../model/metrics';
 
-/** What one region holds that must be watched, by the names CloudWatch's metric dimensions use. */
+// Re-exported: the package's index exports the rule metrics from here.
+export { HEALTH_ALARMS, RULE_ALARM_METRICS };
+export type { AlarmRule, HealthAlarms } from './health-alarms';
+
 /**
  * Names to watch, keyed by a stable id of what they name (a subscription id, an action id, `central-log`): each
  * alarm's logical name comes from the id, never from a position, so adding or reordering resources replaces no
@@ -14,17 +20,24 @@ import { REGION_PATTERN } from '../model/limits';
  */
 export type WatchedNames = Readonly<Record<string, pulumi.Input<string>>>;
 
+/** What one region holds that must be watched, by the names CloudWatch's metric dimensions use. */
 export interface WatchedResources {
   /** The region's bus, which the rules below belong to (the `EventBusName` dimension of rule metrics). */
   readonly eventBusName: pulumi.Input<string>;
-  /** Rule names to watch (FailedInvocations, InvocationsSentToDlq, InvocationsFailedToBeSentToDlq, ThrottledRules). */
+  /** Rule names to watch: delivery failures and throttling ({@link RULE_ALARM_METRICS}), success rate, latencies. */
   readonly ruleNames: WatchedNames;
-  /** Queue names whose depth must stay zero (rule DLQs, async failure queues). */
+  /** Queue names that must stay empty (rule DLQs, async failure queues): depth and age of the oldest message. */
   readonly queueNames: WatchedNames;
-  /** Function names whose Errors must stay zero. */
+  /** Function names whose Errors and Throttles must stay zero. */
   readonly functionNames: WatchedNames;
   /** The region's saga, alarmed on ExecutionsFailed and ExecutionsTimedOut. @default - no saga alarms */
   readonly stateMachineArn?: pulumi.Input<string>;
+  /**
+   * Services whose functions in this region publish (the Powertools `service` dimension of the producer metrics in
+   * {@link ObservabilityArgs.metricsNamespace}), each alarmed on entries given up and on its failed share. Plain
+   * strings: each names an alarm. @default - no producer alarms
+   */
+  readonly producerServices?: readonly string[];
 }
 
 /** A region other than the component's own, with the provider its resources were made with. */
@@ -46,6 +59,11 @@ export interface ObservabilityArgs extends WatchedResources {
    * (`<prefix>-<region>-…`), and the dashboard's first widgets read from it.
    */
   readonly region: string;
+  /**
+   * The CloudWatch namespace the producers report their PutEvents metrics in (the stage's, the same in every region).
+   * Required when any region has `producerServices`. @default - none
+   */
+  readonly metricsNamespace?: string;
   /** Further regions to watch, each with its own alarms and alarm topic, all on the one dashboard. @default - none */
   readonly otherRegions?: ReadonlyArray<WatchedRegion>;
   /** Subscribed to every region's alarm topic. @default - no subscription */
@@ -59,16 +77,31 @@ export interface ObservabilityArgs extends WatchedResources {
   readonly accountId?: string;
 }
 
-/** Checks Observability arguments (the regions: the rest are names a deployment makes); throws one error listing every problem. */
-export function validateObservabilityArgs(name: string, args: Pick<ObservabilityArgs, 'region'> & { readonly otherRegions?: ReadonlyArray<Pick<WatchedRegion, 'region'>> }): void {
+type RegionsToValidate = Pick<ObservabilityArgs, 'region' | 'metricsNamespace' | 'producerServices'> & {
+  readonly otherRegions?: ReadonlyArray<Pick<WatchedRegion, 'region' | 'producerServices'>>;
+};
+
+/**
+ * Checks Observability arguments (the regions and the producers: the rest are names a deployment makes); throws one
+ * error listing every problem.
+ */
+export function validateObservabilityArgs(name: string, args: RegionsToValidate): void {
   const problems = new ProblemList(`Observability "${name}"`);
   const seen = new Set<string>();
-  [args.region, ...(args.otherRegions ?? []).map((other) => other.region)].forEach((region, index) => {
-    const property = index === 0 ? 'region' : `otherRegions[${index - 1}].region`;
-    if (!REGION_PATTERN.test(region)) problems.add(property, `must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
-    else if (seen.has(region)) problems.add(property, `must differ from 'region' and every other region, got ${JSON.stringify(region)}`);
-    seen.add(region);
+  const regions = [args, ...(args.otherRegions ?? [])];
+  regions.forEach((watched, index) => {
+    const at = index === 0 ? '' : `otherRegions[${index - 1}].`;
+    if (!REGION_PATTERN.test(watched.region)) problems.add(`${at}region`, `must be an AWS region such as eu-west-1, got ${JSON.stringify(watched.region)}`);
+    else if (seen.has(watched.region)) problems.add(`${at}region`, `must differ from 'region' and every other region, got ${JSON.stringify(watched.region)}`);
+    seen.add(watched.region);
+    // Each service names two alarms of the region: twice would be the same alarm twice.
+    const services = watched.producerServices ?? [];
+    const repeated = services.filter((service, i) => services.indexOf(service) !== i);
+    if (repeated.length > 0) problems.add(`${at}producerServices`, `must name each service once, got ${JSON.stringify(repeated[0])} twice`);
   });
+  if (!args.metricsNamespace && regions.some((watched) => (watched.producerServices ?? []).length > 0)) {
+    problems.add('metricsNamespace', `must be set when a region has 'producerServices', got ${JSON.stringify(args.metricsNamespace)}`);
+  }
   problems.throwIfAny();
 }
 
@@ -121,21 +154,39 @@ function alarmTopicKeyPolicy(accountId: string): string {
   });
 }
 
-/** Every rule metric the alarms watch; EventBridge only emits them when non-zero, so missing data is not breaching. */
-export const RULE_ALARM_METRICS = ['FailedInvocations', 'InvocationsSentToDlq', 'InvocationsFailedToBeSentToDlq', 'ThrottledRules'] as const;
+/** What an alarm reads and says: a metric with its statistic, or metric math, with its name and description. */
+type AlarmSource = Pick<
+  cloudwatch.MetricAlarmArgs,
+  'name' | 'alarmDescription' | 'namespace' | 'metricName' | 'statistic' | 'extendedStatistic' | 'dimensions' | 'metricQueries' | 'evaluateLowSampleCountPercentiles'
+>;
+
+/** A metric math query over `metrics` (each a Sum), returning only the expression, the alarm's value. */
+function metricMath(
+  rule: AlarmRule,
+  expression: string,
+  label: string,
+  metrics: Record<string, { namespace: pulumi.Input<string>; metricName: string; dimensions: Record<string, pulumi.Input<string>> }>,
+) {
+  return [
+    ...Object.entries(metrics).map(([id, metric]) => ({ id, returnData: false, metric: { ...metric, stat: 'Sum', period: rule.periodSeconds } })),
+    { id: 'result', expression, label, returnData: true },
+  ];
+}
 
 /**
- * Alarms on everything that means an event was not handled, in the region of what they watch, each region's
- * alarms notifying an SNS topic of that region; and one dashboard of the bus's delivery in every region: matched
- * events, invocation attempts and their success rate, ingestion-to-invocation latencies, DLQ depths. Alarm names
- * start `<prefix>-<region>-`, then the resource and what went wrong (`…-orders-CreateOrder-errors`).
+ * Alarms on the three healths of an event-driven system ({@link HEALTH_ALARMS}), in every watched region, each
+ * region's alarms notifying an SNS topic of that region: the producer (PutEvents entries given up, failed share),
+ * the broker (per rule: failed and dead-lettered invocations, throttling, success rate, ingestion-to-invocation
+ * latencies) and the consumer (DLQ depth and age, function errors and throttles, saga failures). One dashboard draws
+ * every region's three healths, each graph with an alarm showing its threshold. Alarm names start
+ * `<prefix>-<region>-`, then the resource and what went wrong (`…-orders-CreateOrder-errors`).
  *
  * @example
  * ```ts
  * new Observability('observability', {
- *   prefix: 'eventflow-dev', region: 'eu-west-1', eventBusName: bus.eventBusName,
- *   ruleNames: primary.ruleNames, queueNames: primary.queueNames, functionNames: primary.functionNames,
- *   otherRegions: [{ region: 'eu-central-1', provider: secondaryProvider, eventBusName: replica.eventBusName, ruleNames: [], queueNames: [], functionNames: [] }],
+ *   prefix: 'eventflow-dev', region: 'eu-west-1', eventBusName: bus.eventBusName, metricsNamespace: names.metricsNamespace,
+ *   ruleNames: primary.ruleNames, queueNames: primary.queueNames, functionNames: primary.functionNames, producerServices: plan.producerServices,
+ *   otherRegions: [{ region: 'eu-central-1', provider: secondaryProvider, eventBusName: replica.eventBusName, ruleNames: {}, queueNames: {}, functionNames: {} }],
  *   accountId: '111111111111',
  * });
  * ```
@@ -157,15 +208,31 @@ export class Observability extends pulumi.ComponentResource {
     for (const other of others) topics[other.region] = this.watchRegion(name, args, other);
     this.alarmTopicArns = topics;
 
-    // CloudWatch dashboards belong to the account, not to a region: one dashboard, a row of widgets per region.
+    // CloudWatch dashboards belong to the account, not to a region: one dashboard, a group of rows per region.
+    const names = (watched: WatchedNames) => pulumi.all(Object.values(watched).map((value) => pulumi.output(value)));
     const panels = [args, ...others].map((watched) =>
-      pulumi
-        .all([pulumi.output(watched.eventBusName), pulumi.all(Object.values(watched.queueNames).map((queue) => pulumi.output(queue)))])
-        .apply(([bus, queues]) => ({ region: watched.region, bus, queues })),
+      pulumi.all([pulumi.output(watched.eventBusName), names(watched.ruleNames), names(watched.queueNames), names(watched.functionNames), pulumi.output(watched.stateMachineArn)]).apply(
+        ([bus, rules, queues, functions, stateMachineArn]): DashboardPanel => ({
+          region: watched.region,
+          bus,
+          rules,
+          queues,
+          functions,
+          ...(stateMachineArn ? { stateMachineArn } : {}),
+          services: watched.producerServices ?? [],
+        }),
+      ),
     );
     const dashboard = new cloudwatch.Dashboard(
       `${name}-dashboard`,
-      { dashboardName: `${args.prefix}-events`, dashboardBody: pulumi.all(panels).apply((resolved) => JSON.stringify(dashboardBody(resolved))) },
+      {
+        dashboardName: `${args.prefix}-events`,
+        dashboardBody: pulumi
+          .all(panels)
+          .apply((resolved) =>
+            JSON.stringify(healthDashboard({ prefix: args.prefix, alarms: HEALTH_ALARMS, panels: resolved, ...(args.metricsNamespace ? { metricsNamespace: args.metricsNamespace } : {}) })),
+          ),
+      },
       { parent: this },
     );
     this.dashboardName = dashboard.dashboardName;
@@ -188,33 +255,92 @@ export class Observability extends pulumi.ComponentResource {
     const topic = new sns.Topic(id('alarms'), { name: `${prefix}-alarms`, kmsMasterKeyId: key ? key.arn : 'alias/aws/sns' }, inRegion);
     if (args.alarmEmail) new sns.TopicSubscription(id('alarm-email'), { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, inRegion);
 
-    const alarm = (
-      alarmId: string,
-      props: Omit<cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'comparisonOperator' | 'threshold' | 'evaluationPeriods' | 'period'> & { threshold?: number },
-    ) => {
+    // Logical names come from the watched resource's id and the alarm's role, so existing alarms keep theirs.
+    const alarm = (alarmId: string, rule: AlarmRule, source: AlarmSource) => {
       const created = new cloudwatch.MetricAlarm(
         id(alarmId),
-        { comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, period: 60, treatMissingData: 'notBreaching', alarmActions: [topic.arn], okActions: [topic.arn], ...props },
+        {
+          comparisonOperator: rule.comparison,
+          threshold: rule.threshold,
+          evaluationPeriods: rule.evaluationPeriods,
+          // A metric math alarm states its period in each query instead.
+          ...(source.metricQueries ? {} : { period: rule.periodSeconds }),
+          treatMissingData: rule.treatMissingData,
+          alarmActions: [topic.arn],
+          okActions: [topic.arn],
+          ...source,
+        },
         inRegion,
       );
       this.alarmNames.push(created.name);
     };
     const named = (resourceName: pulumi.Input<string>, suffix: string) => alarmName(prefix, region, resourceName, suffix);
+    const { producer, broker, consumer } = HEALTH_ALARMS;
+
+    if (args.metricsNamespace) {
+      const namespace = args.metricsNamespace;
+      for (const service of watched.producerServices ?? []) {
+        const dimensions = { [PRODUCER_METRIC_DIMENSIONS.service]: service };
+        alarm(`producer-${service}-given-up`, producer.givenUp, {
+          name: named(`producer-${service}`, 'given-up'),
+          namespace,
+          metricName: PRODUCER_METRICS.givenUp,
+          statistic: 'Sum',
+          dimensions,
+          alarmDescription: `${service} gave up on PutEvents entries in ${region}: events lost to their consumers (the callers were told)`,
+        });
+        alarm(`producer-${service}-failed-share`, producer.failedShare, {
+          name: named(`producer-${service}`, 'failed-share'),
+          metricQueries: metricMath(producer.failedShare, failedShareExpression('failed', 'attempted'), 'Failed entries (% of attempted)', {
+            failed: { namespace, metricName: PRODUCER_METRICS.failed, dimensions },
+            attempted: { namespace, metricName: PRODUCER_METRICS.attempted, dimensions },
+          }),
+          alarmDescription: `Over ${producer.failedShare.threshold} % of ${service}'s PutEvents entries failed in ${region} (see the ErrorCode series)`,
+        });
+      }
+    }
 
     for (const [key, ruleName] of Object.entries(watched.ruleNames)) {
+      // A rule on a custom bus is measured by EventBusName and RuleName together:
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+      const dimensions = { EventBusName: watched.eventBusName, RuleName: ruleName };
       for (const metric of RULE_ALARM_METRICS) {
-        alarm(`rule-${key}-${metric}`, {
+        alarm(`rule-${key}-${metric}`, broker.delivery, {
           name: named(ruleName, metric),
           namespace: 'AWS/Events',
           metricName: metric,
           statistic: 'Sum',
-          dimensions: { RuleName: ruleName, EventBusName: watched.eventBusName },
+          dimensions,
           alarmDescription: pulumi.interpolate`${metric} > 0 for rule ${ruleName} in ${region}`,
+        });
+      }
+      alarm(`rule-${key}-success-rate`, broker.successRate, {
+        name: named(ruleName, 'success-rate'),
+        metricQueries: metricMath(broker.successRate, successRateExpression('attempts', 'successes'), 'Successful invocation attempts (%)', {
+          attempts: { namespace: 'AWS/Events', metricName: RULE_METRICS.attempts, dimensions },
+          successes: { namespace: 'AWS/Events', metricName: RULE_METRICS.successes, dimensions },
+        }),
+        alarmDescription: pulumi.interpolate`Under ${broker.successRate.threshold} % of invocation attempts of rule ${ruleName} in ${region} succeed: its target fails or throttles, and retries pile up`,
+      });
+      for (const [role, metric, rule] of [
+        ['start-latency', RULE_METRICS.startLatency, broker.startLatency],
+        ['success-latency', RULE_METRICS.successLatency, broker.successLatency],
+      ] as const) {
+        alarm(`rule-${key}-${role}`, rule, {
+          name: named(ruleName, role),
+          namespace: 'AWS/Events',
+          metricName: metric,
+          extendedStatistic: 'p99',
+          // A p99 needs many samples to be significant ('ignore' would skip quiet periods altogether); two breaching
+          // periods in a row keep one slow event from firing it.
+          evaluateLowSampleCountPercentiles: 'evaluate',
+          dimensions,
+          alarmDescription: pulumi.interpolate`${metric} p99 > ${rule.threshold} ms for rule ${ruleName} in ${region}`,
         });
       }
     }
     for (const [key, queueName] of Object.entries(watched.queueNames)) {
-      alarm(`queue-${key}-depth`, {
+      alarm(`queue-${key}-depth`, consumer.queueDepth, {
         name: named(queueName, 'not-empty'),
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
@@ -222,13 +348,23 @@ export class Observability extends pulumi.ComponentResource {
         dimensions: { QueueName: queueName },
         alarmDescription: pulumi.interpolate`Messages wait in ${queueName} in ${region}: inspect and redrive`,
       });
+      alarm(`queue-${key}-age`, consumer.queueAge, {
+        name: named(queueName, 'oldest-message-age'),
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateAgeOfOldestMessage',
+        statistic: 'Maximum',
+        dimensions: { QueueName: queueName },
+        alarmDescription: pulumi.interpolate`A message has waited over ${consumer.queueAge.threshold} s in ${queueName} in ${region}: redrive it before SQS deletes it`,
+      });
     }
     for (const [key, functionName] of Object.entries(watched.functionNames)) {
-      alarm(`function-${key}-errors`, { name: named(functionName, 'errors'), namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: functionName } });
+      const dimensions = { FunctionName: functionName };
+      alarm(`function-${key}-errors`, consumer.functionErrors, { name: named(functionName, 'errors'), namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions });
+      alarm(`function-${key}-throttles`, consumer.functionThrottles, { name: named(functionName, 'throttles'), namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum', dimensions });
     }
     if (watched.stateMachineArn) {
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-        alarm(`saga-${metric}`, {
+        alarm(`saga-${metric}`, consumer.sagaFailures, {
           name: `${prefix}-${region}-saga-${metric}`,
           namespace: 'AWS/States',
           metricName: metric,
@@ -247,46 +383,4 @@ export class Observability extends pulumi.ComponentResource {
  */
 function alarmName(prefix: string, region: string, resourceName: pulumi.Input<string>, suffix: string): pulumi.Output<string> {
   return pulumi.output(resourceName).apply((resource) => `${prefix}-${region}-${resource.startsWith(`${prefix}-`) ? resource.slice(prefix.length + 1) : resource}-${suffix}`);
-}
-
-interface DashboardPanel {
-  readonly region: string;
-  readonly bus: string;
-  readonly queues: readonly string[];
-}
-
-function dashboardBody(panels: readonly DashboardPanel[]): object {
-  return {
-    widgets: panels.flatMap(({ region, bus, queues }, row) => {
-      const events = (metric: string, stat = 'Sum', id?: string) => ['AWS/Events', metric, 'EventBusName', bus, { stat, ...(id ? { id } : {}) }];
-      const widget = (title: string, metrics: unknown[], x: number, y: number) => ({
-        type: 'metric',
-        x,
-        y: y + row * 12,
-        width: 12,
-        height: 6,
-        properties: { title: `${title} (${region})`, region, metrics, period: 60, view: 'timeSeries' },
-      });
-      return [
-        widget('Matched events', [events('MatchedEvents')], 0, 0),
-        widget(
-          'Invocation attempts and success rate',
-          [
-            events('InvocationAttempts', 'Sum', 'attempts'),
-            events('SuccessfulInvocationAttempts', 'Sum', 'successes'),
-            [{ expression: '100 * successes / attempts', label: 'Success rate (%)', id: 'rate' }],
-          ],
-          12,
-          0,
-        ),
-        widget('Ingestion to invocation latency (ms)', [events('IngestionToInvocationStartLatency', 'p99'), events('IngestionToInvocationCompleteLatency', 'p99')], 0, 6),
-        widget(
-          'Dead-letter queue depth',
-          queues.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum' }]),
-          12,
-          6,
-        ),
-      ];
-    }),
-  };
 }

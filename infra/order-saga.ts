@@ -16,6 +16,8 @@ export interface OrderSagaArgs {
   /** The function ARN of each saga action (`inventory.ReserveItem`). */
   readonly functionArns: Readonly<Record<string, pulumi.Input<string>>>;
   readonly eventBusName: pulumi.Input<string>;
+  /** Where the events the saga states point `metadata.schema` (the region's schema bucket). @default - schema registry names */
+  readonly schemaBaseUrl?: string;
   readonly eventBusArn: pulumi.Input<string>;
   /** @default 'STANDARD' */
   readonly type?: 'STANDARD' | 'EXPRESS';
@@ -46,7 +48,9 @@ export class OrderSaga extends pulumi.ComponentResource {
     const arns = Object.entries(args.functionArns);
     const definition = pulumi
       .all([pulumi.output(args.eventBusName), pulumi.all(Object.fromEntries(arns))])
-      .apply(([eventBusName, resolved]) => JSON.stringify(renderOrderSaga(args.app, { eventBusName, functionArn: (id) => requireArn(resolved, id) })));
+      .apply(([eventBusName, resolved]) =>
+        JSON.stringify(renderOrderSaga(args.app, { eventBusName, functionArn: (id) => requireArn(resolved, id), ...(args.schemaBaseUrl ? { schemaBaseUrl: args.schemaBaseUrl } : {}) })),
+      );
 
     const logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${args.stateMachineName}`, retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS }, parent);
     const role = new iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('states.amazonaws.com') }, parent);

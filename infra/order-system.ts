@@ -131,6 +131,8 @@ export class OrderSystem extends pulumi.ComponentResource {
         queueNames: { 'central-log-dlq': replicaBus.centralLogDeadLetterQueueName, ...services.queueNames },
         functionNames: services.functionNames,
         stateMachineArn: services.stateMachineArn,
+        // Both regions run the model's every function, so the same services publish in both.
+        producerServices: plan.producerServices,
       });
     }
 
@@ -140,10 +142,12 @@ export class OrderSystem extends pulumi.ComponentResource {
         prefix,
         region: config.region,
         eventBusName: bus.eventBusName,
+        metricsNamespace: names.metricsNamespace,
         ruleNames,
         queueNames,
         functionNames: primary.functionNames,
         stateMachineArn: primary.stateMachineArn,
+        producerServices: plan.producerServices,
         otherRegions,
         accountId: config.accountId,
         ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),

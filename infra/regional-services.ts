@@ -4,13 +4,15 @@ import { deploymentPlan } from '../model/deployment';
 import type { TableDefinition } from '../model/tables';
 import { tableEnvVar } from '../model/tables';
 import { handlerFile } from '../functions/handlers';
-import { ApiDestination } from './api-destination';
+import { ApiDestination, type ConnectionAuth } from './api-destination';
 import type { Bundle } from './internal/bundle';
 import type { Statement } from './internal/policy';
 import { OrderApi } from './order-api';
 import { OrderSaga } from './order-saga';
+import { SchemaBucket } from './schema-bucket';
+import { SCHEMA_BASE_URL_ENV } from '../model/schema-location';
 import { ServiceFunction } from './service-function';
-import type { StageConfig } from './stage-config';
+import type { DeliveryProviderAuth, StageConfig } from './stage-config';
 import { Subscription } from './subscription';
 import { InfraDefinitionError } from './errors';
 
@@ -34,6 +36,7 @@ export interface RegionalServicesArgs {
   /** The name of each model table (the same in every region of a global table). */
   readonly tableNames: ReadonlyMap<TableDefinition, pulumi.Input<string>>;
   readonly bundles: Promise<Map<string, Bundle>>;
+  /** The credential of the delivery provider's authorization type (API key, password or client secret), a Pulumi secret. */
   readonly deliveryProviderSecret: pulumi.Output<string>;
 }
 
@@ -45,6 +48,8 @@ export interface RegionalServicesArgs {
 export class RegionalServices extends pulumi.ComponentResource {
   readonly apiUrl: pulumi.Output<string>;
   readonly stateMachineArn: pulumi.Output<string>;
+  /** Where this region's events point `metadata.schema`. */
+  readonly schemaBaseUrl: string;
   /** Every rule, queue and function name, keyed by what it serves (subscription or action id), for the alarms. */
   readonly ruleNames: Record<string, pulumi.Output<string>> = {};
   readonly queueNames: Record<string, pulumi.Output<string>> = {};
@@ -63,10 +68,15 @@ export class RegionalServices extends pulumi.ComponentResource {
     const sagaArn = home.stateMachineArn;
     const senderIdentity = `arn:aws:ses:${region}:${account}:identity/${config.senderEmail.split('@')[1]}`;
 
+    // The region's downloadable schemas: every event stated here carries a URL into this bucket.
+    const schemas = new SchemaBucket(`${name}-schemas`, { bucketName: names.schemaBucketName, region, catalog: app.catalog, readers: config.publishers }, parent);
+    this.schemaBaseUrl = schemas.baseUrl;
+
     const functions = new Map<string, ServiceFunction>();
     for (const action of plan.functions) {
       const needs = action.needs;
       const environment: Record<string, pulumi.Input<string>> = { EVENT_BUS_NAME: args.eventBusName };
+      if (action.emits.length > 0) environment[SCHEMA_BASE_URL_ENV] = schemas.baseUrl;
       const statements: Statement[] = [];
       for (const { table, access } of needs.tables) {
         const tableName = args.tableNames.get(table);
@@ -97,6 +107,7 @@ export class RegionalServices extends pulumi.ComponentResource {
         {
           functionName: names.functionName(action.id),
           service: action.service,
+          metricsNamespace: names.metricsNamespace,
           handlerFile: file,
           bundle: args.bundles.then((all) => all.get(file)),
           environment,
@@ -119,6 +130,7 @@ export class RegionalServices extends pulumi.ComponentResource {
         functionArns: Object.fromEntries(plan.sagaTasks.map((a) => [a.id, fn(a.id).functionArn])),
         eventBusName: args.eventBusName,
         eventBusArn: args.eventBusArn,
+        schemaBaseUrl: schemas.baseUrl,
         type: config.sagaType,
         logRetentionDays: config.logRetentionDays,
       },
@@ -132,7 +144,6 @@ export class RegionalServices extends pulumi.ComponentResource {
       let created: Subscription;
       if (subscription.target === 'api-destination') {
         const delivery = config.deliveryProvider;
-        const secret = args.deliveryProviderSecret;
         created = new ApiDestination(
           resourceName,
           {
@@ -141,12 +152,7 @@ export class RegionalServices extends pulumi.ComponentResource {
             endpoint: delivery.endpoint,
             httpMethod: delivery.httpMethod,
             rateLimitPerSecond: delivery.rateLimitPerSecond,
-            auth:
-              delivery.authorization === 'API_KEY'
-                ? { type: 'API_KEY', apiKeyName: delivery.apiKeyName, apiKeyValue: secret }
-                : delivery.authorization === 'BASIC'
-                  ? { type: 'BASIC', username: delivery.apiKeyName, password: secret }
-                  : { type: 'OAUTH_CLIENT_CREDENTIALS', authorizationEndpoint: delivery.endpoint, clientId: delivery.apiKeyName, clientSecret: secret },
+            auth: connectionAuth(delivery, args.deliveryProviderSecret),
             pattern: subscription.pattern,
             ruleName,
           },
@@ -184,12 +190,31 @@ export class RegionalServices extends pulumi.ComponentResource {
       `${name}-api`,
       {
         apiName: names.apiName,
-        routes: plan.apiRoutes.map((route) => ({ routeKey: route.routeKey, functionName: fn(route.actionId).functionName, functionArn: fn(route.actionId).functionArn })),
+        routes: plan.apiRoutes.map((route) => ({
+          routeKey: route.routeKey,
+          functionName: fn(route.actionId).functionName,
+          functionArn: fn(route.actionId).functionArn,
+          ...(route.request ? { requestModel: { name: route.request.modelName, schema: app.catalog.requestModelDocument(route.request) } } : {}),
+        })),
         logRetentionDays: config.logRetentionDays,
       },
       parent,
     );
     this.apiUrl = api.apiUrl;
     this.registerOutputs({ apiUrl: this.apiUrl, stateMachineArn: this.stateMachineArn });
+  }
+}
+
+/** The stage's delivery-provider settings as the connection takes them, with the credential of its authorization type. */
+function connectionAuth(delivery: DeliveryProviderAuth, secret: pulumi.Output<string>): ConnectionAuth {
+  switch (delivery.authorization) {
+    case 'API_KEY':
+      return { type: 'API_KEY', apiKeyName: delivery.apiKeyName, apiKeyValue: secret };
+    case 'BASIC':
+      return { type: 'BASIC', username: delivery.basic.username, password: secret };
+    case 'OAUTH_CLIENT_CREDENTIALS': {
+      const { tokenEndpoint, clientId, httpMethod, scopes } = delivery.oauth;
+      return { type: 'OAUTH_CLIENT_CREDENTIALS', authorizationEndpoint: tokenEndpoint, clientId, clientSecret: secret, httpMethod, scopes };
+    }
   }
 }

@@ -28,6 +28,12 @@ export interface ServiceFunctionArgs {
   /** The handler bundled together with its siblings (see `bundleHandlers`). @default - bundled on its own */
   readonly bundle?: Promise<Bundle | undefined>;
   readonly environment?: Record<string, pulumi.Input<string>>;
+  /**
+   * The CloudWatch namespace of its Powertools metrics (POWERTOOLS_METRICS_NAMESPACE): the stage's
+   * `ResourceNames.metricsNamespace`, where the producer alarms look.
+   * @default - unset: a function that publishes events then fails at init, naming the variable
+   */
+  readonly metricsNamespace?: pulumi.Input<string>;
   /** Exactly what the function may do; no `*` action. */
   readonly statements: readonly Statement[];
   /** @default nodejs22.x */
@@ -118,6 +124,7 @@ export class ServiceFunction extends pulumi.ComponentResource {
             POWERTOOLS_SERVICE_NAME: args.service,
             POWERTOOLS_LOG_LEVEL: 'INFO',
             POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+            ...(args.metricsNamespace !== undefined ? { POWERTOOLS_METRICS_NAMESPACE: args.metricsNamespace } : {}),
             ...args.environment,
           },
         },

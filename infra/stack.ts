@@ -5,10 +5,12 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadOrderSystem } from '../model';
 import { OrderSystem } from './order-system';
-import { DELIVERY_PROVIDER_SECRET_KEY, parseStageConfig, stageSettings } from './stage-config';
+import { DELIVERY_PROVIDER_SECRET_KEYS, parseStageConfig, stageSettings } from './stage-config';
 
-const config = parseStageConfig(stageSettings(pulumi.runtime.allConfig()), new pulumi.Config('aws').get('region'), `Pulumi.${pulumi.getStack()}.yaml`);
-const deliveryProviderSecret = new pulumi.Config('eventflow').requireSecret(DELIVERY_PROVIDER_SECRET_KEY);
+const allConfig = pulumi.runtime.allConfig();
+const config = parseStageConfig(stageSettings(allConfig), new pulumi.Config('aws').get('region'), `Pulumi.${pulumi.getStack()}.yaml`, Object.keys(allConfig));
+// Only the credential of the configured authorization type: a stage need not set the others.
+const deliveryProviderSecret = new pulumi.Config('eventflow').requireSecret(DELIVERY_PROVIDER_SECRET_KEYS[config.deliveryProvider.authorization]);
 
 const system = new OrderSystem('order-system', { config, app: loadOrderSystem({ compileSchemas: false }), deliveryProviderSecret });
 

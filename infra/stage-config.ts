@@ -1,6 +1,7 @@
 import { STAGE_NAME, stagePrefix } from '../model/deployment';
 import { ConfigValidationError } from './errors';
 import { LOG_RETENTION_RULE, REGION_PATTERN, isLogRetentionDays } from '../model/limits';
+import { CREDENTIAL_RULE, OAUTH_TOKEN_METHODS, TOKEN_ENDPOINT_RULE, isCredentialText, isOAuthTokenMethod, isTokenEndpoint, scopesProblem, type OAuthTokenMethod } from './internal/connection-limits';
 
 /** A stage's settings, from `Pulumi.<stage>.yaml` (namespace `eventflow`), checked. */
 export interface StageConfig {
@@ -18,20 +19,66 @@ export interface StageConfig {
     readonly endpoint: string;
     readonly httpMethod: 'POST' | 'PUT';
     readonly rateLimitPerSecond: number;
-    readonly authorization: 'API_KEY' | 'BASIC' | 'OAUTH_CLIENT_CREDENTIALS';
-    readonly apiKeyName: string;
-  };
+  } & DeliveryProviderAuth;
   readonly senderEmail: string;
   readonly alarmEmail?: string;
 }
 
 type Raw = Record<string, unknown>;
 
-/** The stage's secret credential: read as a Pulumi secret by the program, never parsed with the plain settings. */
-export const DELIVERY_PROVIDER_SECRET_KEY = 'deliveryProviderApiKey';
+/** How EventBridge authenticates to the delivery provider (the connection's `AuthorizationType`). */
+export type DeliveryAuthorization = 'API_KEY' | 'BASIC' | 'OAUTH_CLIENT_CREDENTIALS';
+
+/**
+ * The plain settings of each authorization type; its credential is a secret of its own ({@link DELIVERY_PROVIDER_SECRET_KEYS}).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateConnection.html
+ */
+export type DeliveryProviderAuth =
+  | {
+      readonly authorization: 'API_KEY';
+      /** The header EventBridge sends the key in. */
+      readonly apiKeyName: string;
+    }
+  | {
+      readonly authorization: 'BASIC';
+      readonly basic: { readonly username: string };
+    }
+  | {
+      readonly authorization: 'OAUTH_CLIENT_CREDENTIALS';
+      readonly oauth: {
+        /** Where EventBridge exchanges the client id and secret for an access token (the connection's `AuthorizationEndpoint`). */
+        readonly tokenEndpoint: string;
+        readonly clientId: string;
+        /** Sent as the token request's `scope` parameter, space-separated; none sends no `scope`. */
+        readonly scopes: readonly string[];
+        /** How EventBridge calls the token endpoint. */
+        readonly httpMethod: OAuthTokenMethod;
+      };
+    };
+
+/**
+ * The secret config key (namespace `eventflow`) holding each authorization type's credential. The program reads only
+ * the one its authorization type needs, with `requireSecret`; these are never parsed with the plain settings.
+ */
+export const DELIVERY_PROVIDER_SECRET_KEYS = {
+  API_KEY: 'deliveryProviderApiKey',
+  BASIC: 'deliveryProviderPassword',
+  OAUTH_CLIENT_CREDENTIALS: 'deliveryProviderClientSecret',
+} as const satisfies Record<DeliveryAuthorization, string>;
 
 /** Every secret of a stage's configuration, as full Pulumi config keys; the policy pack checks none leaks in plain text. */
-export const SECRET_CONFIG_KEYS: readonly string[] = [`eventflow:${DELIVERY_PROVIDER_SECRET_KEY}`];
+export const SECRET_CONFIG_KEYS: readonly string[] = Object.values(DELIVERY_PROVIDER_SECRET_KEYS).map((key) => `eventflow:${key}`);
+
+/** The plain settings each authorization type takes under `eventflow:deliveryProvider`, beside the common ones. */
+const AUTH_SETTINGS: Readonly<Record<DeliveryAuthorization, string>> = { API_KEY: 'apiKeyName', BASIC: 'basic', OAUTH_CLIENT_CREDENTIALS: 'oauth' };
+const AUTHORIZATIONS: readonly DeliveryAuthorization[] = ['API_KEY', 'BASIC', 'OAUTH_CLIENT_CREDENTIALS'];
+const DELIVERY_SETTINGS = ['endpoint', 'httpMethod', 'rateLimitPerSecond', 'authorization', ...Object.values(AUTH_SETTINGS)];
+const OAUTH_SETTINGS = ['tokenEndpoint', 'clientId', 'scopes', 'httpMethod'];
+const BASIC_SETTINGS = ['username'];
+/** Where a credential written among the plain settings belongs instead. */
+const MISPLACED_SECRETS: Readonly<Record<string, DeliveryAuthorization>> = { apiKey: 'API_KEY', apiKeyValue: 'API_KEY', password: 'BASIC', clientSecret: 'OAUTH_CLIENT_CREDENTIALS' };
+
+const isAuthorization = (value: unknown): value is DeliveryAuthorization => AUTHORIZATIONS.some((authorization) => authorization === value);
 
 /** The prefix of every resource name of a stage, and the name of its event bus in every region. */
 export function resourcePrefix(stage: string): string {
@@ -43,7 +90,7 @@ export function stageSettings(all: Readonly<Record<string, string>>): Record<str
   return Object.fromEntries(
     Object.entries(all).flatMap(([key, value]) => {
       const name = key.startsWith('eventflow:') ? key.slice('eventflow:'.length) : undefined;
-      return name && name !== DELIVERY_PROVIDER_SECRET_KEY ? [[name, value]] : [];
+      return name && !SECRET_CONFIG_KEYS.includes(key) ? [[name, value]] : [];
     }),
   );
 }
@@ -51,8 +98,11 @@ export function stageSettings(all: Readonly<Record<string, string>>): Record<str
 /**
  * Checks raw stage settings (values as Pulumi config holds them: strings, or parsed objects) and returns them
  * typed. Throws {@link ConfigValidationError} naming every bad key with its allowed values and what it got.
+ * @param setKeys every config key the stack sets (`eventflow:deliveryProviderApiKey`, …), names only: with it, a
+ *   missing secret of the delivery provider's authorization type is one more problem listed. Secret values are
+ *   never read here.
  */
-export function parseStageConfig(raw: Raw, region: string | undefined, file = 'Pulumi.<stage>.yaml'): StageConfig {
+export function parseStageConfig(raw: Raw, region: string | undefined, file = 'Pulumi.<stage>.yaml', setKeys?: readonly string[]): StageConfig {
   const problems: Array<{ resource: string; property: string; message: string }> = [];
   const bad = (key: string, message: string) => problems.push({ resource: file, property: `eventflow:${key}`, message });
   const text = (key: string, value: unknown, pattern: RegExp, rule: string): string => {
@@ -123,15 +173,15 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   const httpMethod = delivery.httpMethod ?? 'POST';
   if (httpMethod !== 'POST' && httpMethod !== 'PUT') bad('deliveryProvider.httpMethod', `must be one of POST, PUT, got ${JSON.stringify(httpMethod)}`);
   const authorization = delivery.authorization ?? 'API_KEY';
-  if (!['API_KEY', 'BASIC', 'OAUTH_CLIENT_CREDENTIALS'].includes(String(authorization)))
-    bad('deliveryProvider.authorization', `must be one of API_KEY, BASIC, OAUTH_CLIENT_CREDENTIALS, got ${JSON.stringify(authorization)}`);
+  if (!isAuthorization(authorization)) bad('deliveryProvider.authorization', `must be one of ${AUTHORIZATIONS.join(', ')}, got ${JSON.stringify(authorization)}`);
   const deliveryProvider = {
     endpoint: text('deliveryProvider.endpoint', delivery.endpoint, /^https:\/\/[^\s/]+/, 'an https:// URL'),
     httpMethod: httpMethod as 'POST' | 'PUT',
     rateLimitPerSecond: integer('deliveryProvider.rateLimitPerSecond', delivery.rateLimitPerSecond, 1, 300, 10),
-    authorization: authorization as StageConfig['deliveryProvider']['authorization'],
-    apiKeyName: text('deliveryProvider.apiKeyName', delivery.apiKeyName ?? 'x-api-key', /^[A-Za-z0-9-_]{1,128}$/, 'an HTTP header name'),
+    ...deliveryAuth(delivery, isAuthorization(authorization) ? authorization : undefined, bad),
   };
+  if (setKeys && isAuthorization(authorization) && !setKeys.includes(`eventflow:${DELIVERY_PROVIDER_SECRET_KEYS[authorization]}`))
+    bad(DELIVERY_PROVIDER_SECRET_KEYS[authorization], `is required with authorization ${authorization}: ${setSecret(authorization)}`);
 
   const logRetentionDays = integer('logRetentionDays', raw.logRetentionDays, 1, 3653, 14);
   // Inside the range is not enough: CloudWatch Logs rejects 10 at deployment, long after preview said yes.
@@ -159,6 +209,79 @@ export function parseStageConfig(raw: Raw, region: string | undefined, file = 'P
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
+}
+
+type Report = (key: string, message: string) => void;
+
+/** How to set an authorization type's credential, as messages state it. */
+function setSecret(authorization: DeliveryAuthorization): string {
+  return `set it as a secret with \`pulumi config set --secret eventflow:${DELIVERY_PROVIDER_SECRET_KEYS[authorization]} <value>\``;
+}
+
+/**
+ * The authorization settings of the delivery provider: those of its type, checked against what CreateConnection
+ * accepts; those of another type, and unknown keys, reported (a credential among them only by name, never its value).
+ */
+function deliveryAuth(delivery: Raw, authorization: DeliveryAuthorization | undefined, bad: Report): DeliveryProviderAuth {
+  for (const key of Object.keys(delivery)) if (!DELIVERY_SETTINGS.includes(key)) bad(`deliveryProvider.${key}`, unknownSetting('the delivery provider', DELIVERY_SETTINGS, key));
+  // An unknown type is already reported; this stand-in is never returned, since parseStageConfig then throws.
+  if (authorization === undefined) return { authorization: 'API_KEY', apiKeyName: '' };
+  for (const other of AUTHORIZATIONS) {
+    const setting = AUTH_SETTINGS[other];
+    if (other !== authorization && delivery[setting] !== undefined) bad(`deliveryProvider.${setting}`, `must not be set with authorization ${authorization}: it configures ${other}`);
+  }
+  const required = (key: string, value: unknown, valid: (value: unknown) => value is string, rule: string): string => {
+    if (value === undefined) bad(key, `is required with authorization ${authorization}: ${rule}`);
+    else if (!valid(value)) bad(key, `must be ${rule}, got ${JSON.stringify(value)}`);
+    return valid(value) ? value : '';
+  };
+  const nested = (setting: string, allowed: readonly string[]): Raw => {
+    const value = delivery[setting];
+    if (value === undefined) return {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      // Its type, not its value: a string here may well be a credential written in the wrong place.
+      bad(`deliveryProvider.${setting}`, `must be an object with ${allowed.join(', ')}, got ${Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`}`);
+      return {};
+    }
+    const settings = Object.fromEntries(Object.entries(value));
+    for (const key of Object.keys(settings)) if (!allowed.includes(key)) bad(`deliveryProvider.${setting}.${key}`, unknownSetting(setting, allowed, key));
+    return settings;
+  };
+
+  switch (authorization) {
+    case 'API_KEY':
+      return { authorization, apiKeyName: required('deliveryProvider.apiKeyName', delivery.apiKeyName ?? 'x-api-key', isHeaderName, 'an HTTP header name of 1 to 128 letters, digits, - or _') };
+    case 'BASIC': {
+      const basic = nested('basic', BASIC_SETTINGS);
+      return { authorization, basic: { username: required('deliveryProvider.basic.username', basic.username, isCredentialText, `a user name: ${CREDENTIAL_RULE}`) } };
+    }
+    case 'OAUTH_CLIENT_CREDENTIALS': {
+      const oauth = nested('oauth', OAUTH_SETTINGS);
+      const method = oauth.httpMethod ?? 'POST';
+      if (!isOAuthTokenMethod(method)) bad('deliveryProvider.oauth.httpMethod', `must be one of ${OAUTH_TOKEN_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+      const httpMethod = isOAuthTokenMethod(method) ? method : 'POST';
+      const scopes = oauth.scopes ?? [];
+      const scopeProblem = scopesProblem(scopes, httpMethod);
+      if (scopeProblem) bad('deliveryProvider.oauth.scopes', scopeProblem);
+      return {
+        authorization,
+        oauth: {
+          tokenEndpoint: required('deliveryProvider.oauth.tokenEndpoint', oauth.tokenEndpoint, isTokenEndpoint, TOKEN_ENDPOINT_RULE),
+          clientId: required('deliveryProvider.oauth.clientId', oauth.clientId, isCredentialText, `a client id: ${CREDENTIAL_RULE}`),
+          scopes: Array.isArray(scopes) ? scopes.map(String) : [],
+          httpMethod,
+        },
+      };
+    }
+  }
+}
+
+const isHeaderName = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9-_]{1,128}$/.test(value);
+
+/** An unknown key's message: what the object takes, and where a credential written there belongs. */
+function unknownSetting(object: string, allowed: readonly string[], key: string): string {
+  const secretOf = MISPLACED_SECRETS[key];
+  return `is not a setting of ${object}, which takes ${allowed.join(', ')}${secretOf ? `; a credential does not belong among the plain settings: ${setSecret(secretOf)}` : ''}`;
 }
 
 function safeParse(text: string): unknown {

@@ -17,7 +17,8 @@ interface DemoOrder {
 
 /**
  * Places `count` orders over HTTP with the demo mix, `concurrency` at a time, showing progress; then prints
- * orders by final status and reason, events by type, the depth of every DLQ and on-failure queue, p50/p99
+ * orders by final status and reason, events by type, the depth of every DLQ and on-failure queue, the producers'
+ * PutEvents metrics (the EMF the functions wrote), p50/p99
  * order latency (POST until the order's final status is visible), and the full event trace of one order by its
  * correlation id. With two regions the endpoint fails over to the secondary a third of the way through and back
  * at two thirds, and the summary shows what each region ran.
@@ -75,6 +76,8 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
   out.write('\nDead-letter queues\n');
   for (const [name, queue] of system.queues) out.write(`  ${name.padEnd(44)} ${queue.depth}\n`);
 
+  writeMetrics(system, out);
+
   if (system.globalEndpoint) {
     const counts = system.globalEndpoint.counts();
     out.write('\nRegions (the saga, the API and the tables run in the home region; see README, "Two regions")\n');
@@ -99,6 +102,23 @@ export async function runDemo(system: LocalSystem, count: number, out: NodeJS.Wr
     }
   }
   return done;
+}
+
+/**
+ * The metrics the functions wrote as EMF, as CloudWatch would add them up: the producers' own view of their PutEvents
+ * calls (attempted, failed per error code, retries, given up), which EventBridge's metrics cannot show.
+ */
+function writeMetrics(system: LocalSystem, out: NodeJS.WritableStream): void {
+  const { series } = system.metrics.snapshot();
+  const namespaces = [...new Set(series.map((one) => one.namespace))];
+  out.write(`\nProducer metrics (EMF the functions wrote${namespaces.length > 0 ? `, namespace ${namespaces.join(', ')}` : ''}; GET ${system.endpoints.metrics})\n`);
+  if (series.length === 0) out.write('  none written\n');
+  for (const one of series) {
+    const dimensions = Object.entries(one.dimensions)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
+    out.write(`  ${one.metric.padEnd(28)} ${dimensions.padEnd(44)} ${String(one.sum).padStart(6)}\n`);
+  }
 }
 
 function pick(index: number): (typeof DEMO_MIX)[number] {

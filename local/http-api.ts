@@ -1,23 +1,36 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { API_BODY_LIMITS, BAD_REQUEST_BODY_RESPONSE, MISSING_ROUTE_RESPONSE, bodyTooLargeResponse } from '../model/api';
+import type { JsonSchema } from '../model/schema-validation';
+import { GatewayRequestValidator, renderGatewayResponse, validationErrorString } from './gateway-validator';
 import { closeServer, listenOnLoopback } from './loopback';
+import { LOCAL_PLACEMENT } from './placement';
 
 /** A route as the model's API actions declare it, with the handler that serves it. */
 export interface HttpRoute {
   readonly method: string;
   /** `/orders/{orderId}` style. */
   readonly path: string;
-  readonly handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  readonly handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  /** The request model's text (the catalog's generated document) the body is validated against, as the REST API's validator does. */
+  readonly requestModel?: string;
+}
+
+export interface HttpApiOptions {
+  /** Bodies above this are refused with 413, as the stage's WAF size rule refuses them. @default API_BODY_LIMITS.maxBodyBytes */
+  readonly maxBodyBytes?: number;
+  /** The stage name the request context reports. @default 'local' */
+  readonly stage?: string;
 }
 
 /**
- * What the deployed HTTP API refuses before a function runs.
- * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html ("Payload size: 10 MB", not adjustable)
+ * What the local API refuses before a function runs, as the deployed REST API and its WAF rule do.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html ("API Gateway quotas for configuring and running a REST API": payload size 10 MB, not adjustable)
  */
 export const HTTP_API_LIMITS = {
   /** Request body bytes; a larger body is answered 413 and never read past this. */
-  maxPayloadBytes: 10 * 1024 * 1024,
+  maxPayloadBytes: API_BODY_LIMITS.maxBodyBytes,
 } as const;
 
 /**
@@ -29,32 +42,40 @@ export const HTTP_API_LIMITS = {
 export const DRAIN_AFTER_ANSWER = { maxBytes: 16 * 1024 * 1024, maxMs: 2000 } as const;
 
 /**
- * The media types an HTTP API hands to a Lambda function as text; every other body (no Content-Type included)
- * arrives base64-encoded with `isBase64Encoded: true`. AWS does not list them; this split was observed on a real
- * HTTP API (payload format 2.0) by https://github.com/ministackorg/ministack/pull/766.
- */
-const TEXT_MEDIA_TYPE = /^(text\/[^;\s]+|application\/(json|xml|javascript))\s*(;|$)/i;
-
-/**
- * The HTTP API on loopback: turns each request into API Gateway's payload format 2.0, as the deployed HTTP API
- * does, and calls the same handler. It answers what API Gateway answers itself: 404 `{"message":"Not Found"}`
- * when no route matches the method and path, 413 `{"message":"Request Entity Too Large"}` past the payload quota.
+ * The order API on loopback, answering as the deployed REST API does: each request becomes API Gateway's REST
+ * proxy event (payload format 1.0: headers as the client wrote them, `multiValueHeaders`, the body as text, since
+ * the API declares no binary media types) and goes to the same handler. Before the handler it answers what API
+ * Gateway answers itself: 403 `{"message":"Missing Authentication Token"}` for a method and path with no resource,
+ * 413 past the body limit (the WAF rule's response), and 400 with the validator's messages for a body its request
+ * model refuses, rendered from the same gateway response template the stack deploys.
  */
 export class HttpApiServer {
   private server?: Server;
   url = '';
+  private readonly maxBodyBytes: number;
+  private readonly stage: string;
 
-  constructor(private readonly routes: readonly HttpRoute[]) {}
+  constructor(
+    private readonly routes: readonly HttpRoute[],
+    options: HttpApiOptions = {},
+  ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? API_BODY_LIMITS.maxBodyBytes;
+    this.stage = options.stage ?? 'local';
+  }
 
   async start(port = 3000, host = '127.0.0.1'): Promise<this> {
-    const matchers = this.routes.map((route) => ({ route, regex: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`) }));
+    const matchers = this.routes.map((route) => ({
+      route,
+      regex: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
+      validator: route.requestModel === undefined ? undefined : new GatewayRequestValidator(JSON.parse(route.requestModel) as JsonSchema),
+    }));
     const serve = (req: IncomingMessage, res: ServerResponse): void => {
       this.serve(req, res, matchers).catch((error: unknown) => answer(res, 500, JSON.stringify({ message: 'Internal Server Error', error: (error as Error).message })));
     };
     ({ server: this.server, url: this.url } = await listenOnLoopback(serve, port, host));
     // Node would promise `100 Continue` to any body; a client announcing too large a body is refused before it sends it.
     this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      if (declaredLength(req) > HTTP_API_LIMITS.maxPayloadBytes) return refuseTooLarge(req, res);
+      if (declaredLength(req) > this.maxBodyBytes) return this.refuseTooLarge(req, res);
       res.writeContinue();
       serve(req, res);
     });
@@ -65,35 +86,113 @@ export class HttpApiServer {
     await closeServer(this.server);
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, matchers: ReadonlyArray<{ route: HttpRoute; regex: RegExp }>): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, matchers: ReadonlyArray<{ route: HttpRoute; regex: RegExp; validator: GatewayRequestValidator | undefined }>): Promise<void> {
     // A client that gives up mid-body must not take the process down with an unhandled 'error'.
     req.on('error', () => undefined);
     const url = parseTarget(req.url);
     if (!url) return answerEarly(req, res, 400, { message: 'Bad Request' });
-    const found = matchers.map(({ route, regex }) => ({ route, match: regex.exec(url.pathname) })).find(({ route, match }) => match && route.method === req.method);
-    // A route is a method and a path: a known path with another method matches no route either.
-    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html#http-api-develop-routes.evaluation
-    if (!found?.match) return answerEarly(req, res, 404, { message: 'Not Found' });
-    if (declaredLength(req) > HTTP_API_LIMITS.maxPayloadBytes) return refuseTooLarge(req, res);
-    const body = await readBodyWithin(req, HTTP_API_LIMITS.maxPayloadBytes);
-    if (body === undefined) return refuseTooLarge(req, res);
+    const found = matchers.map((matcher) => ({ ...matcher, match: matcher.regex.exec(url.pathname) })).find(({ route, match }) => match && route.method === req.method);
+    if (!found?.match) return answerEarly(req, res, MISSING_ROUTE_RESPONSE.statusCode, MISSING_ROUTE_RESPONSE.body);
+    if (declaredLength(req) > this.maxBodyBytes) return this.refuseTooLarge(req, res);
+    const body = await readBodyWithin(req, this.maxBodyBytes);
+    if (body === undefined) return this.refuseTooLarge(req, res);
+    const text = body.toString('utf8');
 
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]));
-    const asText = TEXT_MEDIA_TYPE.test(headers['content-type'] ?? '');
-    const event = {
-      version: '2.0',
-      routeKey: `${found.route.method} ${found.route.path}`,
-      rawPath: url.pathname,
-      rawQueryString: url.search.slice(1),
+    if (found.validator) {
+      const messages = gatewayValidation(found.validator, text);
+      if (messages.length > 0) {
+        const rendered = renderGatewayResponse(BAD_REQUEST_BODY_RESPONSE.template, { message: BAD_REQUEST_BODY_RESPONSE.message, validationErrorString: validationErrorString(messages) });
+        return answer(res, BAD_REQUEST_BODY_RESPONSE.statusCode, rendered, { 'content-type': BAD_REQUEST_BODY_RESPONSE.contentType });
+      }
+    }
+
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (let index = 0; index + 1 < req.rawHeaders.length; index += 2) {
+      const name = req.rawHeaders[index] as string;
+      const value = req.rawHeaders[index + 1] as string;
+      headers[name] = value;
+      multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    }
+    const query: Record<string, string> = {};
+    const multiValueQuery: Record<string, string[]> = {};
+    for (const [name, value] of url.searchParams) {
+      query[name] = value;
+      multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
+    }
+    const hasQuery = url.searchParams.size > 0;
+    const event: APIGatewayProxyEvent = {
+      resource: found.route.path,
+      path: url.pathname,
+      httpMethod: found.route.method,
       headers,
-      ...(body.length > 0 ? { body: body.toString(asText ? 'utf8' : 'base64') } : {}),
-      isBase64Encoded: body.length > 0 && !asText,
-      ...(found.match.groups ? { pathParameters: { ...found.match.groups } } : {}),
-      requestContext: { http: { method: req.method, path: url.pathname }, requestId: randomUUID(), timeEpoch: Date.now() },
-    } as unknown as APIGatewayProxyEventV2;
+      multiValueHeaders,
+      queryStringParameters: hasQuery ? query : null,
+      multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+      pathParameters: found.match.groups ? { ...found.match.groups } : null,
+      stageVariables: null,
+      body: body.length > 0 ? text : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: LOCAL_PLACEMENT.accountId,
+        apiId: 'local',
+        authorizer: null,
+        protocol: `HTTP/${req.httpVersion}`,
+        httpMethod: found.route.method,
+        path: `/${this.stage}${url.pathname}`,
+        stage: this.stage,
+        requestId: randomUUID(),
+        requestTimeEpoch: Date.now(),
+        resourceId: 'local',
+        resourcePath: found.route.path,
+        identity: localIdentity(req.socket.remoteAddress ?? '127.0.0.1', headers['User-Agent'] ?? headers['user-agent'] ?? null),
+      },
+    };
     const result = await found.route.handler(event);
-    answer(res, result.statusCode ?? 200, result.body ?? '', result.headers as Record<string, string> | undefined);
+    answer(res, result.statusCode, result.body, result.headers as Record<string, string> | undefined);
   }
+
+  private refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+    const refusal = bodyTooLargeResponse(this.maxBodyBytes);
+    answerEarly(req, res, refusal.statusCode, refusal.body);
+  }
+}
+
+/**
+ * The validator's messages for a body. API Gateway validates an empty body as `{}` (so it reports the missing
+ * members); a body that is not JSON at all is refused with the validator's parse failure, whose exact wording on AWS
+ * is not documented (nor seen in a published capture), so it is worded here to name the problem.
+ */
+function gatewayValidation(validator: GatewayRequestValidator, text: string): string[] {
+  if (text.trim() === '') return validator.messages({});
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return [`body is not valid JSON: ${(error as Error).message}`];
+  }
+  return validator.messages(parsed);
+}
+
+/** The caller as a REST API's request context describes one with no authorizer: its source IP and user agent. */
+function localIdentity(sourceIp: string, userAgent: string | null): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
+  };
 }
 
 /**
@@ -148,10 +247,6 @@ export function drainRest(req: IncomingMessage): void {
 function answerEarly(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   answer(res, status, JSON.stringify(body));
   drainRest(req);
-}
-
-function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  answerEarly(req, res, 413, { message: 'Request Entity Too Large' });
 }
 
 function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

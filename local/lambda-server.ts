@@ -1,23 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FunctionNotFoundError, errorPayload, type LambdaService } from './lambda-service';
-import { LoopbackServer } from './loopback';
+import { LOCAL_METRICS_PATH, type EmfSnapshot } from './emf';
+import { LoopbackServer, replyJson } from './loopback';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun'] as const;
 /** Invoke's payload quotas: 6 MB synchronous, 1 MB asynchronous. */
 const MAX_PAYLOAD = { RequestResponse: 6 * 1024 * 1024, Event: 1024 * 1024, DryRun: 6 * 1024 * 1024 } as const;
 
+export interface LambdaServerOptions {
+  /** What `GET /local/metrics` answers: the metrics the functions wrote as EMF. @default - the path is unknown, as any other */
+  readonly metrics?: () => EmfSnapshot;
+}
+
 /**
  * Lambda's Invoke API on loopback (REST-JSON, `POST /2015-03-31/functions/{FunctionName}/invocations`), so
  * `@aws-sdk/client-lambda` reaches the local functions through AWS_ENDPOINT_URL_LAMBDA. FunctionName is a name,
  * a partial ARN or an ARN; `X-Amz-Invocation-Type` RequestResponse answers 200 with the result, or with the
  * error payload and `X-Amz-Function-Error: Unhandled`; Event answers 202 once the invocation is queued; DryRun
- * answers 204. Unknown functions answer ResourceNotFoundException (404), as Lambda does.
+ * answers 204. Unknown functions answer ResourceNotFoundException (404), as Lambda does. Beside Invoke, not an AWS
+ * operation: `GET /local/metrics` (see {@link LOCAL_METRICS_PATH}).
  * @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 export class LambdaServer extends LoopbackServer {
-  constructor(private readonly service: LambdaService) {
+  constructor(
+    private readonly service: LambdaService,
+    private readonly options: LambdaServerOptions = {},
+  ) {
     super();
   }
 
@@ -25,6 +35,7 @@ export class LambdaServer extends LoopbackServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === LOCAL_METRICS_PATH && this.options.metrics) return replyJson(res, 200, this.options.metrics());
     const route = INVOKE_PATH.exec(url.pathname);
     if (req.method !== 'POST' || !route) return replyError(res, 404, 'UnknownOperationException', `the local Lambda serves only Invoke, not ${req.method} ${url.pathname}`);
     const functionName = decodeURIComponent(route[1] as string);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { LOCAL_FUNCTION_TIMEOUT_MS } from './lambda-context';
 import { Worker } from 'node:worker_threads';
 import { LocalRuntimeError } from './errors';
+import { collectEmfLines, type EmfCollector } from './emf';
 
 /** A message to a worker: run one function on one event. */
 export interface WorkerRequest {
@@ -41,14 +42,16 @@ export class LambdaWorkers {
   private constructor(
     private readonly actionIds: readonly string[],
     private readonly timeoutMs: number,
+    private readonly emf: EmfCollector | undefined,
   ) {}
 
   /**
    * Starts `count` workers, each loading the handlers of `actionIds`; resolves once all are ready. `timeoutMs` is
-   * the functions' timeout, which their Lambda context reports as the remaining time.
+   * the functions' timeout, which their Lambda context reports as the remaining time. With `emf`, the EMF lines the
+   * functions write go to it and the rest of their output to this process's stdout, as before.
    */
-  static async start(count: number, actionIds: readonly string[], timeoutMs = LOCAL_FUNCTION_TIMEOUT_MS): Promise<LambdaWorkers> {
-    const workers = new LambdaWorkers(actionIds, timeoutMs);
+  static async start(count: number, actionIds: readonly string[], timeoutMs = LOCAL_FUNCTION_TIMEOUT_MS, options: { readonly emf?: EmfCollector } = {}): Promise<LambdaWorkers> {
+    const workers = new LambdaWorkers(actionIds, timeoutMs, options.emf);
     for (let index = 0; index < count; index++) workers.slots.push(workers.spawn(index));
     try {
       await Promise.all(workers.slots.map((slot) => slot.ready));
@@ -76,7 +79,9 @@ export class LambdaWorkers {
 
   private spawn(index: number): Slot {
     // The environment as it is now, passed explicitly: a test runner may give this module its own process.env.
-    const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds: this.actionIds, timeoutMs: this.timeoutMs }, env: { ...process.env } });
+    // stdout: true hands the worker's output to this thread as a stream, instead of piping it to the terminal.
+    const worker = new Worker(join(__dirname, 'lambda-worker.cjs'), { workerData: { actionIds: this.actionIds, timeoutMs: this.timeoutMs }, env: { ...process.env }, stdout: this.emf !== undefined });
+    if (this.emf) collectEmfLines(worker.stdout, this.emf);
     const pending = new Map<number, Pending>();
     let loaded = false;
     const ready = new Promise<void>((done, fail) => {

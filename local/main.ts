@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   });
   const out = process.stdout;
   out.write(`eventflow is running locally (data in ${values['in-memory'] ? 'memory' : values['data-dir']}):\n`);
-  out.write(`  HTTP API           ${system.endpoints.api}   POST /orders, GET /orders/{orderId}\n`);
+  out.write(`  REST API           ${system.endpoints.api}   POST /orders, GET /orders/{orderId}\n`);
   out.write(`  EventBridge        ${system.endpoints.eventBridge}\n`);
   out.write(`  Step Functions     ${system.endpoints.stepFunctions}\n`);
   out.write(`  DynamoDB           ${system.endpoints.dynamodb}\n`);
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
   out.write(`  Payment provider   ${system.endpoints.paymentProvider}\n`);
   out.write(`  Lambda             ${system.endpoints.lambda}\n`);
   out.write(`  SQS                ${system.endpoints.sqs}   queues: npm run redrive\n`);
+  out.write(`  Schemas (S3)       ${system.endpoints.schemas}   every event's metadata.schema\n`);
+  out.write(`  Metrics (EMF)      ${system.endpoints.metrics}\n`);
   if (system.globalEndpoint) {
     out.write(`  Global endpoint    ${system.globalEndpoint.id}   regions ${system.regions.map((region) => region.region).join(', ')} (EndpointId on PutEvents)\n`);
   }

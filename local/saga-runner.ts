@@ -37,6 +37,8 @@ export interface LocalSagaOptions {
   /** Where `events:putEvents` states send their entries; returns one event id per entry. */
   readonly putEvents: (entries: readonly SagaPutEventsEntry[]) => Promise<string[]>;
   readonly eventBusName: string;
+  /** The base URL of the published schemas, stamped as `metadata.schema` of the facts the saga states. @default - registry names */
+  readonly schemaBaseUrl?: string;
   /** Replaces every Retry interval (ms), so retries in tests and demos do not wait seconds. @default - as the ASL says */
   readonly retryIntervalMs?: number;
   /**
@@ -90,6 +92,7 @@ export class LocalSagaRunner {
     this.definition = renderOrderSaga(options.app, {
       functionArn: (actionId) => LOCAL_NAMES.functionArn(actionId),
       eventBusName: options.eventBusName,
+      ...(options.schemaBaseUrl ? { schemaBaseUrl: options.schemaBaseUrl } : {}),
     });
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
     this.overrides = {};

@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EventflowError, loadOrderSystem } from '../model';
 import { repoRoot } from '../model/paths';
+import { SCHEMA_BASE_URL_ENV } from '../model/schema-location';
 import { TABLES, physicalTableName, tableEnvVar } from '../model/tables';
 import { handlerFile } from '../functions/handlers';
 import { deploymentPlan } from '../model/deployment';
@@ -26,8 +27,10 @@ import { LOCAL_FUNCTION_TIMEOUT_MS, lambdaContext, localFunctionName } from './l
 import { LambdaServer } from './lambda-server';
 import { LambdaService } from './lambda-service';
 import { LambdaWorkers } from './lambda-workers';
+import { EmfCollector, LOCAL_METRICS_PATH, divertEmf } from './emf';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { SqsServer } from './sqs-server';
+import { LocalSchemaStore } from './schema-store';
 import { StepFunctionsServer } from './step-functions-server';
 import { createModelTables, seedDemoData } from './tables';
 import { LocalRuntimeError } from './errors';
@@ -105,6 +108,10 @@ export interface LocalEndpoints {
   readonly sqs: string;
   /** Lambda's Invoke API: every function by its plan name, `eventflow-local-<service>-<Action>`. */
   readonly lambda: string;
+  /** `GET` answers the metrics the functions wrote as EMF (JSON, see {@link LocalSystem.metrics}); on the Lambda endpoint. */
+  readonly metrics: string;
+  /** The schema bucket every `metadata.schema` points into (S3 GetObject, path style: `<schemas><key>`). */
+  readonly schemas: string;
 }
 
 /** The running system, for programs and tests. */
@@ -143,6 +150,13 @@ export interface LocalSystem {
   setPrimaryHealthy(healthy: boolean): Promise<void>;
   /** The functions by name or ARN, invoked as Lambda invokes them (the Lambda endpoint serves this). */
   readonly lambda: LambdaService;
+  /**
+   * The metrics the functions wrote as EMF (the producers' PutEvents metrics), added up per namespace, metric and
+   * dimensions as CloudWatch would show them; `GET` {@link LocalEndpoints.metrics} answers the same. The EMF lines
+   * themselves stay off the terminal, as Lambda hands them to CloudWatch. A worker thread's lines arrive a moment
+   * after its invocation's result (a separate channel between the threads), as CloudWatch shows them after the log.
+   */
+  readonly metrics: EmfCollector;
   /** Waits until no delivery, no asynchronous invocation and no execution is under way. */
   idle(): Promise<void>;
   /** DynamoDB requests served since start (for the benchmark's requests-per-order figure). */
@@ -211,8 +225,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const eventBridge = await new EventBridgeServer(new Map([[bus.name, bus]]), globalEndpoint ? new Map([[globalEndpoint.id, globalEndpoint]]) : new Map()).start();
   const queues = new Map<string, LocalQueue>();
   const sqs = await new SqsServer(queues).start();
+  // Each region's schema bucket, as infra uploads them; events are stamped with the primary region's URLs.
+  const schemaStore = await new LocalSchemaStore(app.catalog, [LOCAL_NAMES.schemaBucketName, ...(twoRegions ? [LOCAL_NAMES.inRegion(LOCAL_SECONDARY_REGION).schemaBucketName] : [])]).start();
+  const schemaBaseUrl = schemaStore.baseUrl(LOCAL_NAMES.schemaBucketName);
   const lambda = new LambdaService({ retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(dataDir, 'lambda', 'async-journal.jsonl') }) });
-  const lambdaServer = await new LambdaServer(lambda).start();
+  const metrics = new EmfCollector();
+  const lambdaServer = await new LambdaServer(lambda, { metrics: () => metrics.snapshot() }).start();
   let runner: LocalSagaRunner | undefined;
   const stepFunctions = await new StepFunctionsServer(
     STATE_MACHINE_ARN,
@@ -233,12 +251,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
     AWS_ENDPOINT_URL_SQS: sqs.url,
     AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
+    AWS_ENDPOINT_URL_S3: schemaStore.url,
+    [SCHEMA_BASE_URL_ENV]: schemaBaseUrl,
     EVENT_BUS_NAME,
     ...(globalEndpoint ? { EVENT_BUS_ENDPOINT_ID: globalEndpoint.id } : {}),
     ORDER_SAGA_ARN: STATE_MACHINE_ARN,
     SENDER_EMAIL: 'orders@eventflow.local',
     PAYMENT_PROVIDER_URL: paymentSink.url,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_NAMESPACE: LOCAL_NAMES.metricsNamespace,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   for (const table of TABLES) process.env[tableEnvVar(table)] = physicalTableName(TABLE_PREFIX, table);
@@ -250,6 +271,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     plan.functions.map((action) => action.id),
     workers,
     functionTimeoutMs,
+    metrics,
   );
   // Faults hit what AWS retries: saga tasks and consumers, keyed on the work so a retry meets the same plan.
   const faulted = new Set([...plan.sagaTasks.map((a) => a.id), ...plan.subscriptions.map((s) => s.id)]);
@@ -261,6 +283,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   runner = new LocalSagaRunner({
     app,
     eventBusName: EVENT_BUS_NAME,
+    schemaBaseUrl,
     retryIntervalMs: retryBaseMs,
     // Ten tries a quarter of the timeout apart outlast a crashed task's in-progress record.
     inProgressRetryMs: Math.ceil(functionTimeoutMs / 4),
@@ -308,7 +331,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   stepFunctions.resumeInterrupted();
 
   const api = await new HttpApiServer(
-    plan.apiRoutes.map((route) => ({ method: route.method, path: route.path, handler: invoke(route.actionId) as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> })),
+    plan.apiRoutes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      handler: invoke(route.actionId) as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+      ...(route.request ? { requestModel: app.catalog.requestModelDocument(route.request) } : {}),
+    })),
   ).start(options.port ?? Number(process.env.PORT ?? 3000));
 
   const endpoints: LocalEndpoints = {
@@ -321,6 +349,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     paymentProvider: paymentSink.url,
     sqs: sqs.url,
     lambda: lambdaServer.url,
+    metrics: `${lambdaServer.url}${LOCAL_METRICS_PATH}`,
+    schemas: schemaBaseUrl,
   };
   writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
 
@@ -349,6 +379,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     deadLetterQueues,
     queues,
     lambda,
+    metrics,
     regions,
     ...(globalEndpoint ? { globalEndpoint } : {}),
     setPrimaryHealthy: async (healthy: boolean) => {
@@ -364,6 +395,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         stepFunctions.stop(),
         eventBridge.stop(),
         sqs.stop(),
+        schemaStore.stop(),
         ...(secondarySqs ? [secondarySqs.stop()] : []),
         lambdaServer.stop(),
         emailSink.stop(),
@@ -386,14 +418,21 @@ export function defaultWorkers(cores = availableParallelism()): number {
   return Math.max(0, cores - 2);
 }
 
-/** The functions, in `workers` worker threads or, with 0, on this thread. */
-async function startFunctions(actionIds: readonly string[], workers: number, timeoutMs: number): Promise<{ invoke(actionId: string, event: unknown): Promise<unknown>; stop(): Promise<void> }> {
-  if (workers > 0) return LambdaWorkers.start(workers, actionIds, timeoutMs);
+/** The functions, in `workers` worker threads or, with 0, on this thread; the EMF lines they write go to `emf`. */
+async function startFunctions(
+  actionIds: readonly string[],
+  workers: number,
+  timeoutMs: number,
+  emf: EmfCollector,
+): Promise<{ invoke(actionId: string, event: unknown): Promise<unknown>; stop(): Promise<void> }> {
+  if (workers > 0) return LambdaWorkers.start(workers, actionIds, timeoutMs, { emf });
   const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
   for (const actionId of actionIds) handlers.set(actionId, ((await import(handlerFile(actionId))) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler);
+  // On this thread the functions write to this process's stdout, as the runtime itself does.
+  const stopDiverting = divertEmf(process.stdout, emf);
   return {
     invoke: (actionId, event) => (handlers.get(actionId) as (event: unknown, context: unknown) => Promise<unknown>)(event, lambdaContext(localFunctionName(actionId), timeoutMs)),
-    stop: async () => undefined,
+    stop: async () => stopDiverting(),
   };
 }
 

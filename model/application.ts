@@ -268,5 +268,28 @@ function producerProblems(actions: readonly Action[], catalog: EventCatalog): Mo
   for (const name of catalog.eventNames()) {
     if (!emitted.has(name)) problems.push({ where: `catalog/${catalog.versionsOf(name)[0]?.file}`, problem: `orphan schema: no action emits ${name}` });
   }
+  problems.push(...requestContractProblems(actions, catalog));
+  return problems;
+}
+
+/** Methods whose requests carry a body the API must validate. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Every API action that takes a body has a request contract in the catalog (the gateway validates nothing it has
+ * no model for), and every request contract belongs to an API action that takes a body.
+ */
+function requestContractProblems(actions: readonly Action[], catalog: EventCatalog): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  const takesBody = new Set(actions.filter((action) => action.trigger.kind === 'api' && BODY_METHODS.has(action.trigger.method)).map((action) => action.id));
+  for (const actionId of takesBody) {
+    if (!catalog.currentRequest(actionId)) {
+      const [service, name] = actionId.split('.');
+      problems.push({ where: `services.${service}.actions.${name}`, problem: `takes a request body but has no request contract: add catalog/${service}/requests/${name}.v1.json` });
+    }
+  }
+  for (const request of catalog.requestVersions()) {
+    if (!takesBody.has(request.actionId)) problems.push({ where: `catalog/${request.file}`, problem: `orphan request schema: no API action ${request.actionId} takes a body (POST, PUT or PATCH)` });
+  }
   return problems;
 }

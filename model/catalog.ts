@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CatalogError, type ModelProblem } from './errors';
 import { repoRoot } from './paths';
 import { compileSchema, type JsonSchema, type SchemaCheck } from './schema-validation';
+import type { SchemaLocator } from './schema-location';
 
 /** Where the catalog's JSON Schemas live: `catalog/<producing service>/<EventName>.v<N>.json`; a bundled function is told by EVENTFLOW_CATALOG_DIR. */
 export const CATALOG_DIR = process.env.EVENTFLOW_CATALOG_DIR ?? join(repoRoot(), 'catalog');
@@ -38,14 +39,40 @@ export interface EventVersion {
   readonly file: string;
 }
 
+/**
+ * One version of the body an API action accepts, owned by the action's service like its events:
+ * `catalog/<service>/requests/<Action>.v<N>.json`. API Gateway validates requests against it as a model before the
+ * function runs, the local API does the same, and the function checks it again.
+ */
+export interface RequestVersion {
+  /** The action's name within its service (`CreateOrder`). */
+  readonly action: string;
+  readonly service: string;
+  /** The model's action id (`orders.CreateOrder`). */
+  readonly actionId: string;
+  readonly version: number;
+  readonly description: string;
+  /** The JSON Schema (draft 4, which API Gateway models use) of the body. */
+  readonly schema: JsonSchema;
+  /** The API Gateway model name: letters and digits only (`CreateOrderV1`). */
+  readonly modelName: string;
+  /** Path of the schema file, relative to the catalog folder. */
+  readonly file: string;
+}
+
+/** Where a service keeps its request contracts, inside its catalog folder. */
+export const REQUESTS_FOLDER = 'requests';
+
 /** The versioned event schemas, loaded once and checked for consistency. */
 export class EventCatalog {
   private readonly byName = new Map<string, EventVersion[]>();
   private readonly checks = new Map<string, SchemaCheck>();
+  private readonly requests: readonly RequestVersion[];
 
   private constructor(
     entries: readonly EventVersion[],
     readonly envelopeSchema: JsonSchema,
+    requests: readonly RequestVersion[] = [],
   ) {
     for (const entry of entries) {
       const versions = this.byName.get(entry.name) ?? [];
@@ -53,6 +80,7 @@ export class EventCatalog {
       this.byName.set(entry.name, versions);
     }
     for (const versions of this.byName.values()) versions.sort((a, b) => a.version - b.version);
+    this.requests = [...requests].sort((a, b) => a.actionId.localeCompare(b.actionId) || a.version - b.version);
   }
 
   /**
@@ -63,6 +91,7 @@ export class EventCatalog {
     const problems: ModelProblem[] = [];
     const envelopeSchema = readJson(join(dir, 'envelope.json'), 'envelope.json', problems) ?? {};
     const entries: EventVersion[] = [];
+    const requests: RequestVersion[] = [];
     for (const service of listDirectories(dir)) {
       if (!SERVICE_NAME.test(service)) {
         problems.push({ where: service, problem: 'a service folder must be kebab-case (lower-case letters, digits, hyphens)' });
@@ -70,11 +99,19 @@ export class EventCatalog {
       }
       for (const fileName of readdirSync(join(dir, service)).sort()) {
         const file = `${service}/${fileName}`;
+        if (fileName === REQUESTS_FOLDER && statSync(join(dir, file)).isDirectory()) {
+          for (const requestFile of readdirSync(join(dir, file)).sort()) {
+            const request = readRequest(dir, service, requestFile, `${file}/${requestFile}`, problems);
+            if (request) requests.push(request);
+          }
+          continue;
+        }
         const entry = readEntry(dir, service, fileName, file, problems);
         if (entry) entries.push(entry);
       }
     }
-    const catalog = new EventCatalog(entries, envelopeSchema);
+    problems.push(...requestVersionProblems(requests));
+    const catalog = new EventCatalog(entries, envelopeSchema, requests);
     problems.push(...catalog.lifecycleProblems());
     if (problems.length === 0 && options.compileSchemas !== false) problems.push(...catalog.compileAll());
     if (problems.length > 0) throw new CatalogError(problems);
@@ -89,6 +126,24 @@ export class EventCatalog {
   /** Every version of every event, grouped by name and ordered by version. */
   all(): EventVersion[] {
     return this.eventNames().flatMap((name) => this.byName.get(name) ?? []);
+  }
+
+  /** Every request contract version, by action and then version. */
+  requestVersions(): readonly RequestVersion[] {
+    return this.requests;
+  }
+
+  /** The request contract an API action serves: its newest version; undefined when the action has none. */
+  currentRequest(actionId: string): RequestVersion | undefined {
+    return this.requests.filter((request) => request.actionId === actionId).at(-1);
+  }
+
+  /**
+   * The text of a request version's API Gateway model (its `schema` property): generated here once, so the
+   * deployed model, the local API's and the function's own check read the same bytes.
+   */
+  requestModelDocument(request: RequestVersion): string {
+    return JSON.stringify(request.schema);
   }
 
   /** The versions of one event, oldest first (empty for an unknown name). */
@@ -109,17 +164,21 @@ export class EventCatalog {
   }
 
   /**
-   * The part of `detail.metadata` a version fixes: its number, its registry name, and its retirement
-   * (`ttl`, and the version and registry name of its successor). Publishers and the saga both stamp it.
+   * The part of `detail.metadata` a version fixes: its number, where its schema is, and its retirement (`ttl`, and
+   * the version and schema of its successor). Publishers and the saga both stamp it. `locate` says where a schema
+   * is: its download URL where one is published (see `schemaLocator`), else its registry name.
    */
-  versionMetadata(entry: EventVersion): {
+  versionMetadata(
+    entry: EventVersion,
+    locate: SchemaLocator = (located) => located.schemaRef,
+  ): {
     readonly version: number;
     readonly schema: string;
     readonly ttl: string | null;
     readonly nextVersion: { readonly version: number; readonly schema: string } | null;
   } {
     const next = entry.nextVersion === null ? undefined : this.find(entry.name, entry.nextVersion);
-    return { version: entry.version, schema: entry.schemaRef, ttl: entry.ttl, nextVersion: next ? { version: next.version, schema: next.schemaRef } : null };
+    return { version: entry.version, schema: locate(entry), ttl: entry.ttl, nextVersion: next ? { version: next.version, schema: locate(next) } : null };
   }
 
   /** The compiled check for the whole event (envelope, metadata and data) of one version. */
@@ -193,6 +252,13 @@ export class EventCatalog {
     } catch (error) {
       problems.push({ where: 'envelope.json', problem: `does not compile as draft-04: ${(error as Error).message}` });
     }
+    for (const request of this.requests) {
+      try {
+        compileSchema(request.schema);
+      } catch (error) {
+        problems.push({ where: request.file, problem: `does not compile as draft-04: ${(error as Error).message}` });
+      }
+    }
     for (const entry of this.all()) {
       try {
         this.checks.set(entry.schemaRef, compileSchema(this.eventSchema(entry)));
@@ -261,6 +327,38 @@ function readEntry(dir: string, service: string, fileName: string, file: string,
     nextVersion,
     file,
   };
+}
+
+function readRequest(dir: string, service: string, fileName: string, file: string, problems: ModelProblem[]): RequestVersion | undefined {
+  const match = FILE_NAME.exec(fileName);
+  if (!match) {
+    problems.push({ where: file, problem: 'a request schema file must be named <Action>.v<N>.json after the API action that accepts it' });
+    return undefined;
+  }
+  const [, action = '', versionText = ''] = match;
+  const schema = readJson(join(dir, file), file, problems);
+  if (!schema) return undefined;
+  const before = problems.length;
+  if (schema.$schema !== DRAFT_04) problems.push({ where: file, problem: `"$schema" must be "${DRAFT_04}": API Gateway models are draft 4` });
+  if (schema.type !== 'object') problems.push({ where: file, problem: '"type" must be "object": a request body is a JSON object' });
+  if (typeof schema.description !== 'string' || schema.description.length === 0) problems.push({ where: file, problem: '"description" must say what the body asks for' });
+  if (problems.length > before) return undefined;
+  const version = Number(versionText);
+  return { action, service, actionId: `${service}.${action}`, version, description: schema.description as string, schema, modelName: `${action}V${version}`, file };
+}
+
+/** An action's request versions run 1, 2, 3… as an event's do; the API serves the newest. */
+function requestVersionProblems(requests: readonly RequestVersion[]): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  const byAction = new Map<string, RequestVersion[]>();
+  for (const request of requests) byAction.set(request.actionId, [...(byAction.get(request.actionId) ?? []), request]);
+  for (const versions of byAction.values()) {
+    versions.sort((a, b) => a.version - b.version);
+    versions.forEach((request, index) => {
+      if (request.version !== index + 1) problems.push({ where: request.file, problem: `versions of the ${request.action} request must run 1, 2, 3… without gaps, expected v${index + 1}` });
+    });
+  }
+  return problems;
 }
 
 function readLifecycle(value: unknown, file: string, problems: ModelProblem[]): { ttl: string | null; nextVersion: number | null } {

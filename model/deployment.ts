@@ -1,9 +1,11 @@
 import { actionSlug, type Action, type ActionNeeds, type Application, type Subscription } from './application';
 import { EventflowError } from './errors';
+import type { RequestVersion } from './catalog';
 import { physicalTableName, type TableDefinition } from './tables';
 import { PlacementError } from './errors';
 import { REGION_PATTERN } from './limits';
 import { metricsNamespace } from './metrics';
+import { s3BaseUrl } from './schema-location';
 
 export { PlacementError } from './errors';
 
@@ -26,6 +28,8 @@ export interface ApiRoute {
   readonly path: string;
   /** API Gateway's route key: `<METHOD> <path>`. */
   readonly routeKey: string;
+  /** The body contract the API validates before the function runs (the newest version); none for a route without a body. */
+  readonly request?: RequestVersion;
 }
 
 /** Stage names: lowercase, at most 16 characters, so every derived name stays inside AWS's limits. */
@@ -35,6 +39,8 @@ const ACCOUNT = /^\d{12}$/;
 const FUNCTION_NAME_LIMIT = 64;
 /** Rule names: 1–64 characters (EventBridge API reference, PutRule). */
 const RULE_NAME_LIMIT = 64;
+/** Bucket names: 3–63 lower-case letters, digits, '.' or '-' (S3 user guide, "General purpose bucket naming rules"). */
+const BUCKET_NAME_LIMIT = 63;
 /** State machine names: 1–80 characters (Step Functions API reference, CreateStateMachine). */
 const STATE_MACHINE_NAME_LIMIT = 80;
 
@@ -54,6 +60,10 @@ export class ResourceNames {
   readonly apiName: string;
   /** The CloudWatch namespace of the stage's custom metrics (the producers' PutEvents metrics). */
   readonly metricsNamespace: string;
+  /** The bucket holding every event version's schema for download; bucket names are global, so account and region are in it. */
+  readonly schemaBucketName: string;
+  /** The base URL the bucket's schemas are stamped under (`metadata.schema`). */
+  readonly schemaBaseUrl: string;
   /** The global endpoint's name (one per stage, spanning its regions). */
   readonly endpointName: string;
   /** The rule that routes payment facts to the payments account, and that account's bus. */
@@ -74,6 +84,8 @@ export class ResourceNames {
     this.stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${this.stateMachineName}`;
     this.apiName = `${this.prefix}-orders`;
     this.metricsNamespace = metricsNamespace(this.prefix);
+    this.schemaBucketName = limited(`${this.prefix}-schemas-${accountId}-${region}`, BUCKET_NAME_LIMIT, 'schema bucket name');
+    this.schemaBaseUrl = s3BaseUrl(this.schemaBucketName, region);
     this.endpointName = `${this.prefix}-endpoint`;
     this.paymentsRouteRuleName = limited(`${this.prefix}-to-payments-account`, RULE_NAME_LIMIT, 'payments route rule name');
     this.paymentsBusName = `${this.prefix}-payments`;
@@ -153,9 +165,11 @@ export class DeploymentPlan {
   constructor(readonly app: Application) {
     this.functions = app.actions.filter((action) => action.runsAsFunction);
     this.sagaTasks = app.actions.filter((action) => action.trigger.kind === 'saga-step' && action.runsAsFunction);
-    this.apiRoutes = app.actions.flatMap((action) =>
-      action.trigger.kind === 'api' ? [{ actionId: action.id, method: action.trigger.method, path: action.trigger.path, routeKey: `${action.trigger.method} ${action.trigger.path}` }] : [],
-    );
+    this.apiRoutes = app.actions.flatMap((action): ApiRoute[] => {
+      if (action.trigger.kind !== 'api') return [];
+      const request = app.catalog.currentRequest(action.id);
+      return [{ actionId: action.id, method: action.trigger.method, path: action.trigger.path, routeKey: `${action.trigger.method} ${action.trigger.path}`, ...(request ? { request } : {}) }];
+    });
     this.subscriptions = app.subscriptions;
     this.tables = [...new Set(this.functions.flatMap((action) => action.needs.tables.map(({ table }) => table)))];
     this.producerServices = [...new Set(this.functions.filter((action) => action.emits.length > 0).map((action) => action.service))];

@@ -5,6 +5,8 @@ import { ORDER_SYSTEM } from './order-system';
 export { Application, actionSlug } from './application';
 export { PRODUCER_ALARM_THRESHOLDS, PRODUCER_METRICS, PRODUCER_METRIC_DIMENSIONS, metricsNamespace } from './metrics';
 export type { ProducerMetricName } from './metrics';
+export { SCHEMA_BASE_URL_ENV, SCHEMA_MEDIA_TYPE, s3BaseUrl, schemaDocument, schemaLocator, schemaObjectKey, schemaUrl } from './schema-location';
+export type { SchemaLocator } from './schema-location';
 export { DeploymentPlan, ENDPOINT_ID_MAX_LENGTH, ENDPOINT_ID_PATTERN, PROVIDER_IDEMPOTENCY_HEADER, PlacementError, ResourceNames, STAGE_NAME, deploymentPlan, stagePrefix } from './deployment';
 export type { ApiRoute, Placement } from './deployment';
 export type {

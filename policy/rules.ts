@@ -79,7 +79,8 @@ export const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] 
       'logs:PutResourcePolicy',
       'logs:UpdateLogDelivery',
     ],
-    reason: 'Step Functions writes execution logs through CloudWatch Logs vended log delivery, whose actions take no resource ARN; AWS documents "*"',
+    reason:
+      'Step Functions writes execution logs through CloudWatch Logs vended log delivery, whose actions take no resource ARN; AWS documents "*". API Gateway\'s account CloudWatch role lists log groups (DescribeLogGroups) for the same reason; its writes are held to the region\'s log groups',
     see: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
   },
   {
@@ -259,16 +260,27 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
     },
   },
   {
-    // An HTTP API's body limit is AWS's fixed 10 MB and cannot be lowered: no WAF, no request validation on HTTP
-    // APIs. Only throttling is checked here; a configurable body limit needs the REST API (planned separately).
     name: 'api-throttling',
-    description: 'Every HTTP API stage throttles its routes (defaultRouteSettings rate and burst above 0).',
+    description: 'Every REST API stage throttles its methods (method settings with rate and burst above 0).',
     check(type, name, props) {
-      if (type !== 'aws:apigatewayv2/stage:Stage') return [];
-      const settings = isRecord(props.defaultRouteSettings) ? props.defaultRouteSettings : {};
+      if (type !== 'aws:apigateway/methodSettings:MethodSettings') return [];
+      const settings = isRecord(props.settings) ? props.settings : {};
       return (['throttlingRateLimit', 'throttlingBurstLimit'] as const)
         .filter((key) => !positive(settings[key]))
-        .map((key) => at(type, name, `defaultRouteSettings.${key}`, `must be a number above 0, got ${show(settings[key])}`));
+        .map((key) => at(type, name, `settings.${key}`, `must be a number above 0, got ${show(settings[key])}`));
+    },
+  },
+  {
+    // The 2024 talk's enforcement at the edge: a bad body is refused by API Gateway before any function runs.
+    name: 'api-validates-bodies',
+    description: 'Every REST API method that takes a body (POST, PUT, PATCH) names a request validator and a request model.',
+    check(type, name, props) {
+      if (type !== 'aws:apigateway/method:Method' || !['POST', 'PUT', 'PATCH'].includes(String(props.httpMethod))) return [];
+      const problems: string[] = [];
+      if (props.requestValidatorId === undefined) problems.push(at(type, name, 'requestValidatorId', 'must name a request validator, got undefined'));
+      if (!isRecord(props.requestModels) || Object.keys(props.requestModels).length === 0)
+        problems.push(at(type, name, 'requestModels', `must map a content type to a model, got ${show(props.requestModels)}`));
+      return problems;
     },
   },
   {

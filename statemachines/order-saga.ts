@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Application } from '../model/application';
 import { deploymentPlan } from '../model/deployment';
 import { repoRoot } from '../model/paths';
+import { schemaLocator, type SchemaLocator } from '../model/schema-location';
 import { SagaDefinitionError } from './errors';
 
 export { SagaDefinitionError } from './errors';
@@ -22,6 +23,8 @@ export interface SagaBindings {
   /** The ARN of the function that runs a model action (`inventory.ReserveItem`). */
   readonly functionArn: (actionId: string) => string;
   readonly eventBusName: string;
+  /** The base URL of the region's published schemas, stamped as `metadata.schema`. @default - the registry name */
+  readonly schemaBaseUrl?: string;
 }
 
 /** Errors worth retrying on a function task: Lambda's own service errors, a timeout, and the task's TransientStepError. */
@@ -94,7 +97,7 @@ export function renderOrderSaga(app: Application, bindings: SagaBindings, now: D
       case 'version':
       case 'ttl':
       case 'nextVersion':
-        return metadataValue(app, kind, argument, now);
+        return metadataValue(app, kind, argument, now, schemaLocator(bindings.schemaBaseUrl));
       default:
         throw new SagaDefinitionError(`unknown placeholder \${${kind}${argument ? `:${argument}` : ''}}`);
     }
@@ -118,7 +121,7 @@ export function sagaPublishStates(): string[] {
     .map(([name]) => name);
 }
 
-function metadataValue(app: Application, kind: 'source' | 'schema' | 'version' | 'ttl' | 'nextVersion', event: string | undefined, now: Date): unknown {
+function metadataValue(app: Application, kind: 'source' | 'schema' | 'version' | 'ttl' | 'nextVersion', event: string | undefined, now: Date, locate: SchemaLocator): unknown {
   const live = event ? app.catalog.liveVersions(event, now) : [];
   const entry = live[0];
   if (!entry) throw new SagaDefinitionError(`\${${kind}:${event}}: ${event} is not in the event catalog`);
@@ -127,7 +130,7 @@ function metadataValue(app: Application, kind: 'source' | 'schema' | 'version' |
     // which double-publishes through the event library.
     throw new SagaDefinitionError(`${event} is double-published until ${entry.ttl}; the saga cannot state it directly, publish it from a task`);
   }
-  return { source: entry.source, ...app.catalog.versionMetadata(entry) }[kind];
+  return { source: entry.source, ...app.catalog.versionMetadata(entry, locate) }[kind];
 }
 
 function fill(value: unknown, resolve: (kind: string, argument: string | undefined) => unknown): unknown {

@@ -1,15 +1,28 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { compileSchema, type Violation } from '../../model/schema-validation';
+import { compileSchema, type JsonSchema, type Violation } from '../../model/schema-validation';
+import { loadCatalog } from '../../model';
 import { ORDERS_TABLE } from '../../model/tables';
 import { PublishFailedError, applied, powertoolsFor, publisherFor, sharedDynamo, tableName, uuidFromText } from '../shared';
-import requestSchema from './create-order.request.json';
-import { jsonResponse, type Order } from './order';
+import { header, jsonResponse, type Order } from './order';
 
 const ordersTable = tableName(ORDERS_TABLE);
 const publisher = publisherFor('orders.CreateOrder');
+/**
+ * The body's contract is the catalog's (catalog/orders/requests/), read from the same generated model text API
+ * Gateway validates against: the gateway has refused a bad body before this runs, and this check stays so a
+ * request that reaches the function another way (a test, a direct invoke, a misconfigured stage) meets it too.
+ */
+const requestSchema = JSON.parse(requestModelText('orders.CreateOrder')) as JsonSchema;
 const checkRequest = compileSchema(requestSchema);
+
+function requestModelText(actionId: string): string {
+  const catalog = loadCatalog();
+  const request = catalog.currentRequest(actionId);
+  if (!request) throw new Error(`${actionId} has no request contract in the catalog`);
+  return catalog.requestModelDocument(request);
+}
 const { logger } = powertoolsFor('orders');
 
 /**
@@ -27,8 +40,8 @@ const MAX_MEMBERS_CHECKED = 16;
  * then announces OrderCreated. With an `Idempotency-Key` header a retried request finds its order again and
  * re-announces it under the same idempotency key, so an order stored but not announced is never stuck.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const mediaTypeProblem = checkMediaType(event.headers?.['content-type']);
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const mediaTypeProblem = checkMediaType(header(event, 'content-type'));
   if (mediaTypeProblem) return jsonResponse(415, { errors: [{ path: "headers['content-type']", message: mediaTypeProblem }] });
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   let body: unknown;
@@ -41,7 +54,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   if (violations.length > 0) return jsonResponse(400, { errors: violations });
   const request = body as { customerId: string; productId: string; quantity: number };
 
-  const clientKey = event.headers?.['idempotency-key'];
+  const clientKey = header(event, 'idempotency-key');
   const orderId = clientKey ? uuidFromText(`order:${clientKey}`) : randomUUID();
   const now = new Date().toISOString();
   const fresh: Order = {
@@ -96,7 +109,7 @@ function checkBody(body: unknown): Violation[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return checkRequest(body);
   const names = Object.keys(body);
   if (names.length <= MAX_MEMBERS_CHECKED) return checkRequest(body);
-  const known = new Set(Object.keys(requestSchema.properties));
+  const known = new Set(Object.keys((requestSchema.properties ?? {}) as Record<string, unknown>));
   const kept = [...names.filter((name) => known.has(name)), ...names.filter((name) => !known.has(name)).slice(0, MAX_MEMBERS_CHECKED - known.size)];
   const sample = Object.fromEntries(kept.map((name) => [name, (body as Record<string, unknown>)[name]]));
   return [...checkRequest(sample), { path: '$', message: `must have at most ${known.size} members (${[...known].join(', ')}), got ${names.length}` }];

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ORDERS_TABLE } from '../../model/tables';
 import { SDK_CLIENT_DEFAULTS, sagaFromEnv, sharedDynamo, tableName } from '../shared';
 import { jsonResponse, type Order, type OrderView } from './order';
@@ -23,7 +23,7 @@ const CANCELLED_AFTER_STEP_FAILURE = 'StepFailed';
  * reads NEEDS_ATTENTION, with the saga's error and the execution to redrive: the saga is named after the order,
  * so the view asks Step Functions only for orders still pending.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const orderId = event.pathParameters?.orderId;
   if (!orderId) return jsonResponse(400, { errors: [{ path: '$.pathParameters.orderId', message: 'is required' }] });
   // Order ids are UUIDs (CreateOrder makes them); anything else cannot name an order, and a key past DynamoDB's

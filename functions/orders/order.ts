@@ -39,6 +39,16 @@ export interface OrderView extends Omit<Order, 'status'> {
 }
 
 /** JSON response of the HTTP API, in API Gateway's payload format 2.0. */
+/**
+ * A request header by name, whatever its case: a REST API hands the function the names as the client wrote them
+ * (`Content-Type`, `idempotency-key`), and HTTP names are case-insensitive.
+ */
+export function header(event: { readonly headers?: Readonly<Record<string, string | undefined>> | null }, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
 export function jsonResponse(statusCode: number, body: unknown): { statusCode: number; headers: Record<string, string>; body: string } {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventCatalog, EventVersion } from '../../model/catalog';
+import type { SchemaLocator } from '../../model/schema-location';
 import type { DataOf, EventName, VersionOf } from './catalog-types';
 import { PublishRequestError } from './errors';
 
@@ -8,6 +9,7 @@ export interface EventMetadata {
   readonly correlationId: string;
   readonly idempotencyKey: string;
   readonly version: number;
+  /** Where this version's schema can be fetched (see `schemaLocator`); the registry name where none is published. */
   readonly schema: string;
   readonly ttl: string | null;
   readonly nextVersion: { readonly version: number; readonly schema: string } | null;
@@ -76,9 +78,10 @@ export function uuidFromText(text: string): string {
 
 /**
  * Wraps a fact in one envelope per version live at `now`. Both versions of a double-published fact
- * share the correlation id and the idempotency key: they are one fact, told twice.
+ * share the correlation id and the idempotency key: they are one fact, told twice. `locate` stamps
+ * `metadata.schema` (each version's download URL); without it, the registry name.
  */
-export function envelopesFor(catalog: EventCatalog, fact: Fact, now: Date): VersionedEnvelope[] {
+export function envelopesFor(catalog: EventCatalog, fact: Fact, now: Date, locate?: SchemaLocator): VersionedEnvelope[] {
   const versions = catalog.versionsOf(fact.detailType);
   if (versions.length === 0) {
     throw new PublishRequestError(`${fact.detailType} is not in the event catalog; known events: ${catalog.eventNames().join(', ')}`);
@@ -88,7 +91,7 @@ export function envelopesFor(catalog: EventCatalog, fact: Fact, now: Date): Vers
   const correlationId = fact.cause?.correlationId ?? fact.correlationId ?? randomUUID();
   const idempotencyKey = fact.idempotencyKey ?? (fact.cause ? deriveIdempotencyKey(fact.cause, fact.detailType) : randomUUID());
   return live.map((entry) => {
-    const metadata: EventMetadata = { correlationId, idempotencyKey, ...catalog.versionMetadata(entry) };
+    const metadata: EventMetadata = { correlationId, idempotencyKey, ...catalog.versionMetadata(entry, locate) };
     return { entry, envelope: { source: entry.source, 'detail-type': entry.name, detail: { metadata, data: dataFor(entry.version) } } };
   });
 }

@@ -6,6 +6,7 @@ export { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRe
 export type { FailedEntry, InvalidEvent } from './errors';
 export { EventPublisher, PUBLISH_DEFAULTS, PUT_EVENTS_LIMITS, RETRYABLE_ERROR_CODES, entrySize, prepareEntries } from './publish';
 export type { PendingEntry, PublishedEvent, PublisherOptions, RetryOptions } from './publish';
+export { producerMetricsFromEnv } from './metrics';
 export { powertoolsFor, resolvePowertools, traced } from './powertools';
 export type { TracerLike } from './powertools';
 export { InvalidConfigurationError, MissingConfigurationError, eventBusFromEnv, requiredEnv, sagaFromEnv, tableName } from './env';

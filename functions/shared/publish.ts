@@ -2,6 +2,7 @@
 // and must be signed with SigV4a, which the SDK only finds when this package has been loaded.
 import '@aws-sdk/signature-v4a';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { EventCatalog } from '../../model/catalog';
 import { loadCatalog } from '../../model';
 import type { EventName } from './catalog-types';
@@ -9,6 +10,8 @@ import { envelopesFor, type Fact, type FactAbout, type VersionedEnvelope } from 
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError, type FailedEntry, type InvalidEvent } from './errors';
 import { PUT_EVENTS_QUOTAS, fullJitterDelay } from '../../model/limits';
+import { PublishTally, producerMetricsFromEnv } from './metrics';
+import { SCHEMA_BASE_URL_ENV, schemaLocator, type SchemaLocator } from '../../model/schema-location';
 
 /** PutEvents quotas the publisher enforces before sending. */
 export const PUT_EVENTS_LIMITS = {
@@ -42,6 +45,11 @@ export interface PublisherOptions {
   /** @default - the committed catalog */
   readonly catalog?: EventCatalog;
   readonly retry?: RetryOptions;
+  /**
+   * The base URL each version's schema is published under; `metadata.schema` is the version's URL beneath it.
+   * @default - EVENT_SCHEMA_BASE_URL, set by infra and the local runtime; without it, the schema registry name
+   */
+  readonly schemaBaseUrl?: string;
   /** X-Ray trace header passed on each entry. @default - `_X_AMZN_TRACE_ID`, which Lambda sets while tracing is active */
   readonly traceHeader?: () => string | undefined;
   /**
@@ -50,6 +58,12 @@ export interface PublisherOptions {
    * @default - any event of the catalog
    */
   readonly emits?: readonly string[];
+  /**
+   * Where the producer reports its PutEvents calls (model PRODUCER_METRICS: entries attempted, failed per error code,
+   * retries, entries given up), as EMF flushed at the end of each `publish`.
+   * @default - {@link producerMetricsFromEnv}: POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME; none outside Lambda without a namespace
+   */
+  readonly metrics?: Metrics;
   /** @internal clock, sleep and randomness, replaced in tests */
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -77,11 +91,15 @@ export class EventPublisher<E extends EventName = EventName> {
   private readonly client: EventBridgeClient;
   private readonly catalog: EventCatalog;
   private readonly retry: Required<RetryOptions>;
+  private readonly metrics: Metrics | undefined;
+  private readonly locate: SchemaLocator;
 
   constructor(private readonly options: PublisherOptions) {
     this.client = options.client ?? new EventBridgeClient({ ...SDK_CLIENT_DEFAULTS });
     this.catalog = options.catalog ?? loadCatalog();
     this.retry = { ...PUBLISH_DEFAULTS, ...options.retry };
+    this.metrics = options.metrics ?? producerMetricsFromEnv();
+    this.locate = schemaLocator(options.schemaBaseUrl ?? process.env[SCHEMA_BASE_URL_ENV]);
   }
 
   /**
@@ -99,25 +117,37 @@ export class EventPublisher<E extends EventName = EventName> {
       eventBusName: this.options.eventBusName,
       now: (this.options.now ?? (() => new Date()))(),
       traceHeader: (this.options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID))(),
+      locate: this.locate,
     });
     const published: PublishedEvent[] = [];
     const failed: FailedEntry[] = [];
-    for (const chunk of chunkEntries(pending)) {
-      const outcome = await this.sendWithRetries(chunk);
-      published.push(...outcome.published);
-      failed.push(...outcome.failed);
+    const tally = new PublishTally();
+    try {
+      for (const chunk of chunkEntries(pending)) {
+        const outcome = await this.sendWithRetries(chunk, tally);
+        published.push(...outcome.published);
+        failed.push(...outcome.failed);
+      }
+    } finally {
+      // Flushed here, not by a handler wrapper: a handler's wrapper knows nothing of its publisher, and a failed
+      // publish is the call whose metrics matter most.
+      if (this.metrics) tally.publishTo(this.metrics);
     }
     if (failed.length > 0) throw new PublishFailedError(failed, published.length);
     return published;
   }
 
-  private async sendWithRetries(chunk: readonly PendingEntry[]): Promise<{ published: PublishedEvent[]; failed: FailedEntry[] }> {
+  private async sendWithRetries(chunk: readonly PendingEntry[], tally: PublishTally): Promise<{ published: PublishedEvent[]; failed: FailedEntry[] }> {
     const published: PublishedEvent[] = [];
     const failed: FailedEntry[] = [];
     let pending = chunk;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await this.backoff(attempt - 1);
-      const results = await this.send(pending);
+      if (attempt > 1) {
+        tally.retries++;
+        await this.backoff(attempt - 1);
+      }
+      tally.attempted += pending.length;
+      const { results, callError } = await this.send(pending);
       const retry: PendingEntry[] = [];
       pending.forEach((item, index) => {
         const result = results[index];
@@ -126,10 +156,12 @@ export class EventPublisher<E extends EventName = EventName> {
           return;
         }
         const errorCode = result?.ErrorCode ?? 'MissingResultEntry';
+        tally.failed(callError ?? errorCode);
         if (RETRYABLE_ERROR_CODES.has(errorCode) && attempt < this.retry.maxAttempts) {
           retry.push(item);
           return;
         }
+        tally.givenUp++;
         const { envelope, entry } = item.versioned;
         failed.push({
           detailType: entry.name,
@@ -145,16 +177,19 @@ export class EventPublisher<E extends EventName = EventName> {
     return { published, failed };
   }
 
-  /** One PutEvents call; a request-level failure counts as a failure of every entry in it. */
-  private async send(pending: readonly PendingEntry[]): Promise<PutEventsResultEntry[]> {
+  /**
+   * One PutEvents call; a request-level failure counts as a failure of every entry in it. `callError` is the thrown
+   * error's own name, which the metrics report: the entries' code may say only `InternalFailure`, to be retried.
+   */
+  private async send(pending: readonly PendingEntry[]): Promise<{ results: PutEventsResultEntry[]; callError?: string }> {
     try {
       const response = await this.client.send(new PutEventsCommand({ Entries: pending.map((item) => item.request), ...(this.options.endpointId ? { EndpointId: this.options.endpointId } : {}) }));
-      return response.Entries ?? [];
+      return { results: response.Entries ?? [] };
     } catch (error) {
       const sdkError = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
       const transient = sdkError.$retryable !== undefined || (sdkError.$metadata?.httpStatusCode ?? 0) >= 500;
       const errorCode = transient && !RETRYABLE_ERROR_CODES.has(sdkError.name ?? '') ? 'InternalFailure' : (sdkError.name ?? 'UnknownError');
-      return pending.map(() => ({ ErrorCode: errorCode, ErrorMessage: sdkError.message ?? String(error) }));
+      return { results: pending.map(() => ({ ErrorCode: errorCode, ErrorMessage: sdkError.message ?? String(error) })), callError: sdkError.name || 'UnknownError' };
     }
   }
 
@@ -180,9 +215,9 @@ export interface PendingEntry {
 export function prepareEntries(
   catalog: EventCatalog,
   facts: readonly Fact[],
-  options: { readonly eventBusName: string; readonly now: Date; readonly traceHeader?: string | undefined },
+  options: { readonly eventBusName: string; readonly now: Date; readonly traceHeader?: string | undefined; readonly locate?: SchemaLocator },
 ): PendingEntry[] {
-  const envelopes = facts.flatMap((fact) => envelopesFor(catalog, fact, options.now));
+  const envelopes = facts.flatMap((fact) => envelopesFor(catalog, fact, options.now, options.locate));
   const invalid: InvalidEvent[] = [];
   for (const { entry, envelope } of envelopes) {
     const violations = catalog.checkFor(entry)(envelope);

@@ -6,6 +6,7 @@ import { createConsumer, type ConsumerContext, type DeliveredEvent, type EventHa
 import type { EventData } from './envelope';
 import { eventBusFromEnv, requiredEnv, tableName } from './env';
 import { EventPublisher } from './publish';
+import { producerMetricsFromEnv } from './metrics';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult, type StepResultFor } from './saga-task';
 import type { EmitsOf, OrderSystemActionId } from '../../model/order-system';
@@ -74,10 +75,13 @@ export function sagaTaskFromEnv(
 
 /**
  * The publisher of the model's action `actionId`, configured from the environment (its bus, and the global
- * endpoint when the stage has one): it may state only the events the action declares in the model.
+ * endpoint when the stage has one): it may state only the events the action declares in the model. It reports its
+ * PutEvents metrics under the action's service, which the local runtime, running every function in one process,
+ * cannot tell it through POWERTOOLS_SERVICE_NAME.
  */
 export function publisherFor<A extends OrderSystemActionId>(actionId: A): EventPublisher<EmitsOf<A> & EventName> {
-  return new EventPublisher<EmitsOf<A> & EventName>({ ...eventBusFromEnv(), emits: loadOrderSystem().action(actionId).emits });
+  const action = loadOrderSystem().action(actionId);
+  return new EventPublisher<EmitsOf<A> & EventName>({ ...eventBusFromEnv(), emits: action.emits, metrics: producerMetricsFromEnv(action.service) });
 }
 
 /** A consumer of the model's subscription `actionId`: it accepts exactly the event versions the model says it consumes. */

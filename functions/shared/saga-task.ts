@@ -9,6 +9,7 @@ import { loadCatalog } from '../../model';
 import type { EventCatalog } from '../../model/catalog';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
+import { SCHEMA_BASE_URL_ENV, schemaLocator } from '../../model/schema-location';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { resolvePowertools, traced, type TracerLike } from './powertools';
 import { SagaInputError } from './errors';
@@ -118,6 +119,8 @@ export interface SagaTaskOptions {
   readonly catalog?: EventCatalog;
   readonly logger?: Logger;
   readonly tracer?: TracerLike;
+  /** The base URL the schemas are published under (`metadata.schema`). @default - EVENT_SCHEMA_BASE_URL; without it, registry names */
+  readonly schemaBaseUrl?: string;
 }
 
 /**
@@ -127,6 +130,7 @@ export interface SagaTaskOptions {
 export function createSagaTask(options: SagaTaskOptions): (input: unknown, context?: Context) => Promise<SagaTaskOutput> {
   const catalog = options.catalog ?? loadCatalog();
   const { logger, tracer } = resolvePowertools(options.name, options);
+  const locate = schemaLocator(options.schemaBaseUrl ?? process.env[SCHEMA_BASE_URL_ENV]);
 
   const run = async (input: SagaTaskInput): Promise<SagaTaskOutput> => {
     const result = await options.handler(input, logger);
@@ -138,6 +142,7 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
     const prepared = prepareEntries(catalog, [{ ...fact, cause: { correlationId: input.cause.correlationId, idempotencyKey: input.stepKey } }], {
       eventBusName: options.eventBusName,
       now: new Date(),
+      locate,
     });
     const entries = prepared.map(({ request, versioned }) => ({
       EventBusName: options.eventBusName,

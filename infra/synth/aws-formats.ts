@@ -369,6 +369,123 @@ const FORMATS: Readonly<Record<string, AwsFormat>> = {
       };
     },
   },
+  // S3 ARNs carry neither region nor account: arn:${Partition}:s3:::${BucketName} and …:::${BucketName}/${ObjectName}.
+  // The bucket's regional domain name is <bucket>.s3.<region>.amazonaws.com (virtual-hosted style). The bucket's
+  // configuration resources (versioning, encryption, public access block, ownership controls, policy) are known to
+  // the provider by the bucket's name; an object by `<bucket>/<key>`, with an ETag (the MD5 of a single-part upload,
+  // quoted by S3, unquoted by the provider) and, in a versioned bucket, a version id of 32 URL-safe characters.
+  'aws:s3/bucket:Bucket': {
+    sources: [SAR('amazons3'), 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html', PULUMI('s3', 'bucket')],
+    state: (r) => {
+      const bucket = r.physicalName('bucket');
+      return {
+        id: bucket,
+        outputs: { bucket, arn: `arn:aws:s3:::${bucket}`, region: r.region, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${r.region}.amazonaws.com` },
+      };
+    },
+  },
+  ...Object.fromEntries(
+    [
+      'bucketVersioning:BucketVersioning',
+      'bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+      'bucketPublicAccessBlock:BucketPublicAccessBlock',
+      'bucketOwnershipControls:BucketOwnershipControls',
+      'bucketPolicy:BucketPolicy',
+    ].map((type): [string, AwsFormat] => [`aws:s3/${type}`, { sources: [PULUMI('s3', type.split(':')[1]?.toLowerCase() ?? '')], state: (r) => ({ id: r.required('bucket'), outputs: {} }) }]),
+  ),
+  'aws:s3/bucketObjectv2:BucketObjectv2': {
+    sources: [SAR('amazons3'), 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html', PULUMI('s3', 'bucketobjectv2')],
+    state: (r) => {
+      const bucket = r.required('bucket');
+      const key = r.required('key');
+      const content = r.input('content') ?? '';
+      return {
+        id: `${bucket}/${key}`,
+        outputs: {
+          arn: `arn:aws:s3:::${bucket}/${key}`,
+          etag: createHash('md5').update(content).digest('hex'),
+          versionId: r.chars('version-id', 32, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._'),
+        },
+      };
+    },
+  },
+  // API Gateway REST APIs: ids of 10 lowercase letters and digits (API and root resource), 6 for resources, models,
+  // validators and deployments; arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}[/stages/${StageName}];
+  // execute-api ARNs arn:${Partition}:execute-api:${Region}:${Account}:${ApiId}/${Stage}/${Method}/${Path}; a stage is
+  // invoked at https://{restapi_id}.execute-api.{region}.amazonaws.com/{stage_name}. The provider knows a method as
+  // agm-<api>-<resource>-<METHOD>, an integration as agi-…, a gateway response as aggr-<api>-<type>, a stage as
+  // ags-<api>-<stage>, method settings as <api>-<stage>-<method path>, and the account setting as api-gateway-account.
+  'aws:apigateway/restApi:RestApi': {
+    sources: [SAR('amazonapigateway'), 'https://docs.aws.amazon.com/apigateway/latest/api/API_RestApi.html', 'https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html'],
+    state: (r) => {
+      const id = r.chars('rest-api-id', 10);
+      return { id, outputs: { arn: `arn:aws:apigateway:${r.region}::/restapis/${id}`, rootResourceId: r.chars('root-resource-id', 10), executionArn: r.arn('execute-api', id) } };
+    },
+  },
+  'aws:apigateway/resource:Resource': {
+    sources: ['https://docs.aws.amazon.com/apigateway/latest/api/API_Resource.html'],
+    state: (r) => ({ id: r.chars('resource-id', 6), outputs: { path: `/${r.required('pathPart')}` } }),
+  },
+  'aws:apigateway/model:Model': {
+    sources: ['https://docs.aws.amazon.com/apigateway/latest/api/API_Model.html'],
+    state: (r) => ({ id: r.chars('model-id', 6), outputs: { name: r.required('name') } }),
+  },
+  'aws:apigateway/requestValidator:RequestValidator': {
+    sources: ['https://docs.aws.amazon.com/apigateway/latest/api/API_RequestValidator.html'],
+    state: (r) => ({ id: r.chars('validator-id', 6), outputs: {} }),
+  },
+  'aws:apigateway/method:Method': {
+    sources: [PULUMI('apigateway', 'method')],
+    state: (r) => ({ id: `agm-${r.required('restApi')}-${r.required('resourceId')}-${r.required('httpMethod')}`, outputs: {} }),
+  },
+  'aws:apigateway/integration:Integration': {
+    sources: [PULUMI('apigateway', 'integration')],
+    state: (r) => ({ id: `agi-${r.required('restApi')}-${r.required('resourceId')}-${r.required('httpMethod')}`, outputs: {} }),
+  },
+  'aws:apigateway/response:Response': {
+    sources: [PULUMI('apigateway', 'response')],
+    state: (r) => ({ id: `aggr-${r.required('restApiId')}-${r.required('responseType')}`, outputs: {} }),
+  },
+  'aws:apigateway/deployment:Deployment': {
+    sources: ['https://docs.aws.amazon.com/apigateway/latest/api/API_Deployment.html'],
+    state: (r) => ({ id: r.chars('deployment-id', 6), outputs: { createdDate: '2026-01-01T00:00:00Z' } }),
+  },
+  'aws:apigateway/stage:Stage': {
+    sources: [SAR('amazonapigateway'), 'https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html', PULUMI('apigateway', 'stage')],
+    state: (r) => {
+      const api = r.required('restApi');
+      const stage = r.required('stageName');
+      return {
+        id: `ags-${api}-${stage}`,
+        outputs: {
+          arn: `arn:aws:apigateway:${r.region}::/restapis/${api}/stages/${stage}`,
+          executionArn: r.arn('execute-api', `${api}/${stage}`),
+          invokeUrl: `https://${api}.execute-api.${r.region}.amazonaws.com/${stage}`,
+        },
+      };
+    },
+  },
+  'aws:apigateway/methodSettings:MethodSettings': {
+    sources: [PULUMI('apigateway', 'methodsettings')],
+    state: (r) => ({ id: `${r.required('restApi')}-${r.required('stageName')}-${r.required('methodPath')}`, outputs: {} }),
+  },
+  'aws:apigateway/account:Account': {
+    sources: [PULUMI('apigateway', 'account')],
+    state: () => ({ id: 'api-gateway-account', outputs: {} }),
+  },
+  // WAF: arn:${Partition}:wafv2:${Region}:${Account}:regional/webacl/${Name}/${Id}, the id a UUID; an association
+  // is known to the provider as `<web ACL ARN>,<resource ARN>`.
+  'aws:wafv2/webAcl:WebAcl': {
+    sources: [SAR('awswafv2'), 'https://docs.aws.amazon.com/waf/latest/APIReference/API_WebACL.html'],
+    state: (r) => {
+      const id = r.uuid('web-acl');
+      return { id, outputs: { arn: r.arn('wafv2', `regional/webacl/${r.required('name')}/${id}`), lockToken: r.uuid('lock-token'), capacity: 1 } };
+    },
+  },
+  'aws:wafv2/webAclAssociation:WebAclAssociation': {
+    sources: [PULUMI('wafv2', 'webaclassociation')],
+    state: (r) => ({ id: `${r.required('webAclArn')},${r.required('resourceArn')}`, outputs: {} }),
+  },
   // Pulumi gives each provider instance a UUID as its id.
   'pulumi:providers:aws': {
     sources: ['https://www.pulumi.com/docs/iac/concepts/resources/providers/'],

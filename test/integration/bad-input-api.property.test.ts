@@ -2,26 +2,26 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { HTTP_API_LIMITS } from '../../local/http-api';
+import { DRAIN_AFTER_ANSWER, HTTP_API_LIMITS } from '../../local/http-api';
+import { BAD_REQUEST_BODY_RESPONSE, MISSING_ROUTE_RESPONSE, bodyTooLargeResponse } from '../../model/api';
 import { LOCAL_TABLE_PREFIX, type LocalSystem } from '../../local/start-local';
 import { ORDERS_TABLE, physicalTableName } from '../../model/tables';
 import { startFuzzedSystem, tallyOf, watchCrashes, type FuzzedSystem } from '../helpers/fuzzed-system';
 
 /**
  * Issue 10, the HTTP edge: over a thousand generated malformed CreateOrder requests, sent over real HTTP to the
- * running local system. Each is refused with what the deployed API answers, naming what was wrong; none creates
+ * running local system. Each is refused with what the deployed REST API answers, naming what was wrong; none creates
  * an order, none crashes the process, and good requests still work afterwards.
  *
- * What API Gateway answers itself, before any function runs:
- * - no route for the method and path: 404 `{"message":"Not Found"}`. A route is a method and a path, so a known
- *   path with another method is no route either ("If no routes match a request, API Gateway returns
- *   {"message":"Not Found"} to the client":
- *   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html#http-api-develop-routes.evaluation).
- * - a payload over 10 MB: 413 (quota "Payload size: 10 MB", not adjustable:
- *   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html). The page gives the quota,
- *   not the body; `{"message":"Request Entity Too Large"}` is what the local API answers.
+ * What the REST API answers itself, before any function runs (model/api.ts declares each, with its AWS page):
+ * - no resource for the method and path: 403 `{"message":"Missing Authentication Token"}`;
+ * - a body over the stage's limit: 413 from the WAF size rule;
+ * - a body the request model refuses: 400 `{"message":"Invalid request body","validationErrors":"[…]"}`, the
+ *   validator's own messages. Their expected text is written out below from the validator's message templates, not
+ *   taken from the local validator, where the body decides it (missing or extra members, a body of the wrong type).
+ * A body the model accepts but CreateOrder refuses (its media type) is answered by CreateOrder.
  */
-describe('HTTP API › POST /orders under bad input', () => {
+describe('REST API › POST /orders under bad input', () => {
   const NUM_RUNS = 1000;
   let fuzzed: FuzzedSystem;
   let system: LocalSystem;
@@ -62,29 +62,28 @@ describe('HTTP API › POST /orders under bad input', () => {
     expect(crashes).toEqual([]);
   }, 60_000);
 
-  it('answers 413 to a body over 10 MB sent without a length, and stops reading it', async () => {
+  it('answers 413 to a body over the limit sent without a length, and stops reading it', async () => {
     // Arrange: the client offers far more than the limit and reads the answer while it sends.
-    const offered = 6 * HTTP_API_LIMITS.maxPayloadBytes;
+    const offered = 4 * DRAIN_AFTER_ANSWER.maxBytes;
 
     // Act
     const { head, body, sent } = await streamUnbounded(system.apiUrl, offered);
 
     // Assert: refused at the limit; what the server still drained afterwards is bounded, far below the offer.
     expect(head).toBe('HTTP/1.1 413 Payload Too Large');
-    expect(JSON.parse(body)).toEqual({ message: 'Request Entity Too Large' });
-    expect(sent).toBeLessThan(4 * HTTP_API_LIMITS.maxPayloadBytes);
+    expect(JSON.parse(body)).toEqual(TOO_LARGE.body);
+    expect(sent).toBeLessThan(2 * DRAIN_AFTER_ANSWER.maxBytes);
     expect(crashes).toEqual([]);
   });
 
-  it('reads a body of exactly 10 MB and refuses one byte more', async () => {
+  it('reads a body of exactly the limit and refuses one byte more', async () => {
     const padding = (size: number) => `{"customerId":"${'x'.repeat(size - '{"customerId":""}'.length)}"}`;
 
     const atLimit = await send(system.apiUrl, { kind: 'at-limit', method: 'POST', path: '/orders', contentType: 'application/json', body: padding(HTTP_API_LIMITS.maxPayloadBytes) });
     const overLimit = await send(system.apiUrl, { kind: 'over-limit', method: 'POST', path: '/orders', contentType: 'application/json', body: padding(HTTP_API_LIMITS.maxPayloadBytes + 1) });
 
-    expect(atLimit.status).toBe(400);
-    expect((atLimit.json as ErrorsBody).errors.map((e) => e.path)).toEqual(expect.arrayContaining(['$.customerId', '$.productId', '$.quantity']));
-    expect([overLimit.status, overLimit.json]).toEqual([413, { message: 'Request Entity Too Large' }]);
+    expect([atLimit.status, atLimit.json]).toEqual([400, gatewayRefusal(['object has missing required properties (["productId","quantity"])'])]);
+    expect([overLimit.status, overLimit.json]).toEqual([413, TOO_LARGE.body]);
   });
 
   it('answers 400 to a request target that is no URL, and stays up', async () => {
@@ -123,8 +122,10 @@ interface BadRequest {
   readonly declaredLength?: number;
   /** Sends `Expect: 100-continue` with the declared length. */
   readonly expectContinue?: boolean;
-  /** Body paths the 400 must name, each of them and nothing else. */
-  readonly badPaths?: readonly string[];
+  /** Required members left out of the body. */
+  readonly missing?: readonly string[];
+  /** Members the model does not declare. */
+  readonly extras?: readonly string[];
 }
 
 interface Answer {
@@ -133,40 +134,64 @@ interface Answer {
   readonly json: unknown;
 }
 
-type ErrorsBody = { errors: Array<{ path: string; message: string }> };
+const TOO_LARGE = bodyTooLargeResponse(HTTP_API_LIMITS.maxPayloadBytes);
 
-/** What is compared of an answer: the status and body, the 400's errors reduced to the set of paths they name. */
-function seen(bad: BadRequest, answer: Answer): unknown {
-  if (bad.kind !== 'bad-body' && bad.kind !== 'many-members') return { status: answer.status, body: bad.method === 'HEAD' ? answer.text : answer.json };
-  const errors = (answer.json as ErrorsBody | undefined)?.errors ?? [];
-  return { status: answer.status, paths: [...new Set(errors.map((e) => e.path))].sort(), everyOneSaysWhat: errors.every((e) => typeof e.message === 'string' && e.message !== '') };
+/** The gateway's 400 for these validator messages, parsed: the response template puts the bracketed list in a JSON string. */
+function gatewayRefusal(messages: readonly string[]): unknown {
+  return { message: BAD_REQUEST_BODY_RESPONSE.message, validationErrors: `[${messages.join(', ')}]` };
 }
+
+/** The JSON type name the validator gives a value. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** What is compared of an answer: the status and body; for a refused member's value, that the gateway refused it with a message. */
+function seen(bad: BadRequest, answer: Answer): unknown {
+  if (bad.kind === 'bad-body' && !tooLarge(bad) && bad.missing?.length === 0 && bad.extras?.length === 0) {
+    const body = answer.json as { message?: unknown; validationErrors?: unknown } | undefined;
+    return { status: answer.status, message: body?.message, listsErrors: typeof body?.validationErrors === 'string' && /^\[.+\]$/s.test(body.validationErrors) };
+  }
+  return { status: answer.status, body: bad.method === 'HEAD' ? answer.text : answer.json };
+}
+
+const tooLarge = (bad: BadRequest): boolean => bad.body !== undefined && (typeof bad.body === 'string' ? Buffer.byteLength(bad.body) : bad.body.length) > HTTP_API_LIMITS.maxPayloadBytes;
 
 /** The answer a bad request must get. */
 function expected(bad: BadRequest): unknown {
+  if (tooLarge(bad)) return { status: 413, body: TOO_LARGE.body };
   switch (bad.kind) {
     case 'bad-body':
-    case 'many-members':
-      return { status: 400, paths: [...new Set(bad.badPaths)].sort(), everyOneSaysWhat: true };
+    case 'many-members': {
+      const extras = [...(bad.extras ?? [])].sort();
+      const missing = [...(bad.missing ?? [])].sort();
+      // The root's keywords in name order (additionalProperties, required); a failing root hides its members' errors.
+      const rootMessages = [
+        ...(extras.length > 0 ? [`object instance has properties which are not allowed by the schema: ${JSON.stringify(extras)}`] : []),
+        ...(missing.length > 0 ? [`object has missing required properties (${JSON.stringify(missing)})`] : []),
+      ];
+      if (rootMessages.length > 0) return { status: BAD_REQUEST_BODY_RESPONSE.statusCode, body: gatewayRefusal(rootMessages) };
+      return { status: BAD_REQUEST_BODY_RESPONSE.statusCode, message: BAD_REQUEST_BODY_RESPONSE.message, listsErrors: true };
+    }
     case 'not-an-object':
-      return { status: 400, body: { errors: [{ path: '$', message: 'must be object' }] } };
+      return { status: 400, body: gatewayRefusal([`instance type (${typeName(JSON.parse(bad.body as string))}) does not match any allowed primitive type (allowed: ["object"])`]) };
     case 'not-json':
-      return { status: 400, body: { errors: [{ path: '$', message: 'body must be a JSON object' }] } };
+      // An empty body is validated as `{}`.
+      if (typeof bad.body === 'string' && asSent(bad.body).trim() === '')
+        return { status: 400, body: gatewayRefusal(['object has missing required properties (["customerId","productId","quantity"])']) };
+      return { status: 400, body: { message: BAD_REQUEST_BODY_RESPONSE.message, validationErrors: expect.stringMatching(/^\[body is not valid JSON: .+\]$/s) } };
     case 'wrong-content-type':
       return { status: 415, body: { errors: [{ path: "headers['content-type']", message: expect.stringMatching(/^(charset must be utf-8|must be application\/json), got /) }] } };
     case 'oversize':
-      return { status: 413, body: { message: 'Request Entity Too Large' } };
+      return { status: 413, body: TOO_LARGE.body };
     case 'no-route':
-      return { status: 404, body: bad.method === 'HEAD' ? '' : { message: 'Not Found' } };
+      return { status: MISSING_ROUTE_RESPONSE.statusCode, body: bad.method === 'HEAD' ? '' : MISSING_ROUTE_RESPONSE.body };
     default:
       throw new Error(`no expectation for ${bad.kind}`);
   }
-}
-
-/** How the API names a body member: `$.name`, or `$["odd name"]` (model/schema-validation's JSONPath). */
-function memberPath(name: string): string {
-  if (/^\d+$/.test(name)) return `$[${name}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? `$.${name}` : `$[${JSON.stringify(name)}]`;
 }
 
 // ─── Generators ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -278,10 +303,12 @@ const badBody: fc.Arbitrary<BadRequest> = fc
   })
   .map(({ extras, contentType, ...fields }) => {
     const members = [...FIELDS.flatMap((name) => (fields[name].json === undefined ? [] : [[name, fields[name].json] as const])), ...extras];
-    const badPaths = [...FIELDS.filter((name) => fields[name].state !== 'valid').map(memberPath), ...extras.map(([name]) => memberPath(name))];
-    return { kind: 'bad-body', method: 'POST', path: '/orders', contentType, body: objectJson(members), badPaths };
+    const missing = FIELDS.filter((name) => fields[name].state === 'missing');
+    const bad = FIELDS.some((name) => fields[name].state !== 'valid') || extras.length > 0;
+    return { kind: 'bad-body', method: 'POST', path: '/orders', contentType, body: objectJson(members), missing, extras: extras.map(([name]) => name), bad };
   })
-  .filter((request) => (request.badPaths?.length ?? 0) > 0);
+  .filter((request) => request.bad)
+  .map(({ bad: _bad, ...request }): BadRequest => request);
 
 /** Thousands of members: only the first few are named, and the count is given. */
 const manyMembers: fc.Arbitrary<BadRequest> = fc.integer({ min: 17, max: 1_000 }).map((n) => ({
@@ -290,7 +317,8 @@ const manyMembers: fc.Arbitrary<BadRequest> = fc.integer({ min: 17, max: 1_000 }
   path: '/orders',
   contentType: 'application/json',
   body: objectJson([['customerId', '"c"'], ['productId', '"p"'], ['quantity', '1'], ...Array.from({ length: n - 3 }, (_, i) => [`k${i}`, '0'] as const)]),
-  badPaths: ['$', ...Array.from({ length: 13 }, (_, i) => `$.k${i}`)],
+  missing: [],
+  extras: Array.from({ length: n - 3 }, (_, i) => `k${i}`),
 }));
 
 const notAnObject: fc.Arbitrary<BadRequest> = fc

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../model/paths';
 
-/** Runs `npm start`'s program in its own process and resolves with the HTTP API's URL once it is up. */
+/** Runs `npm start`'s program in its own process and resolves with the REST API's URL once it is up. */
 function start(dataDir: string): Promise<{ child: ChildProcess; apiUrl: string }> {
   const child = spawn(join(repoRoot(), 'node_modules', '.bin', 'tsx'), ['local/main.ts', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot(),
@@ -14,7 +14,7 @@ function start(dataDir: string): Promise<{ child: ChildProcess; apiUrl: string }
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /HTTP API\s+(http:\/\/\S+)/.exec(output);
+      const match = /REST API\s+(http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve({ child, apiUrl: match[1] });
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ORDERS_TABLE } from '../../model';
@@ -8,7 +8,7 @@ import { FakeEventBridge } from '../helpers/fake-eventbridge';
 import { fixtureEvent } from '../helpers/fixtures';
 import { SagaHarness } from '../helpers/saga-harness';
 
-type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 type EventHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /**
@@ -53,21 +53,25 @@ async function startFakeStepFunctions(): Promise<{ url: string; started: Array<{
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, started, failed, server };
 }
 
-function httpEvent(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
+/** A REST API proxy event (payload format 1.0), headers as the client wrote them. */
+function httpEvent(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, pathParameters?: Record<string, string>): APIGatewayProxyEvent {
   return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
+    resource: path,
+    path,
+    httpMethod: method,
     headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: pathParameters ?? null,
+    stageVariables: null,
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
     isBase64Encoded: false,
-    ...(pathParameters ? { pathParameters } : {}),
-    requestContext: { http: { method, path } },
-  } as unknown as APIGatewayProxyEventV2;
+    requestContext: { httpMethod: method, path: `/test${path}`, stage: 'test', resourcePath: path } as APIGatewayProxyEvent['requestContext'],
+  };
 }
 
-const parse = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
+const parse = (response: APIGatewayProxyResult) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
 
 describe('services (real handlers against dynalite and loopback stand-ins)', () => {
   const saga = new SagaHarness();

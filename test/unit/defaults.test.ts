@@ -4,6 +4,7 @@ import { repoRoot } from '../../model/paths';
 import * as infraDefaults from '../../model/limits';
 import * as eventBus from '../../infra/event-bus';
 import * as orderApi from '../../infra/order-api';
+import * as apiDestination from '../../infra/api-destination';
 import * as serviceFunction from '../../infra/service-function';
 import * as consume from '../../functions/shared/consume';
 import * as publish from '../../functions/shared/publish';
@@ -23,7 +24,10 @@ const PINNED: Record<string, unknown> = {
   // Lambda's asynchronous invocation defaults: two retries, six hours.
   LAMBDA_ASYNC_DEFAULTS: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 },
   EVENT_BUS_DEFAULTS: { archiveRetentionDays: 30, logRetentionDays: 14, schemaDiscovery: true },
-  ORDER_API_DEFAULTS: { throttlingRateLimit: 100, throttlingBurstLimit: 200, logRetentionDays: 14 },
+  // An order is ~100 bytes; 8 KB stays inside the 16 KB WAF inspects of a body behind API Gateway.
+  ORDER_API_DEFAULTS: { throttlingRateLimit: 100, throttlingBurstLimit: 200, logRetentionDays: 14, maxBodyBytes: 8192, stageName: 'api' },
+  // EventBridge connections request OAuth tokens with POST unless told; no scope unless the provider needs one.
+  OAUTH_DEFAULTS: { httpMethod: 'POST', scopes: [] },
   // The local runtime's function timeout (LOCAL_FUNCTION_TIMEOUT_MS) and Powertools' in-progress expiry follow timeoutSeconds.
   FUNCTION_DEFAULTS: { runtime: 'nodejs22.x', architecture: 'arm64', memorySize: 512, timeoutSeconds: 15, logRetentionDays: 14 },
   // Idempotency records outlive EventBridge's 24 hours of retries.
@@ -33,7 +37,7 @@ const PINNED: Record<string, unknown> = {
   STOCK_LEDGER_DEFAULTS: { attempts: 5, baseDelayMs: 10 },
 };
 
-const modules: ReadonlyArray<Record<string, unknown>> = [infraDefaults, eventBus, orderApi, serviceFunction, consume, publish, sdk, stockLedger];
+const modules: ReadonlyArray<Record<string, unknown>> = [infraDefaults, eventBus, orderApi, apiDestination, serviceFunction, consume, publish, sdk, stockLedger];
 const exported = Object.fromEntries(modules.flatMap((module) => Object.entries(module).filter(([name]) => name.endsWith('_DEFAULTS'))));
 
 describe('exported defaults', () => {

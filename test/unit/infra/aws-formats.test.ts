@@ -256,32 +256,52 @@ describe('AWS formats of the mocked dev stack', () => {
       for (const url of Object.values(result.outputs.deadLetterQueueUrls as Record<string, string>)) expect(url).toMatch(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/\d{12}\/[A-Za-z0-9_-]{1,80}$/);
     });
 
-    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html (arn:${Partition}:apigateway:${Region}::/apis/${ApiId})
-    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigateway.html (arn:${Partition}:execute-api:${Region}:${Account}:${ApiId}/${Stage}/${Method}/${Path})
-    // https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid.html (ApiEndpoint {api-id}.execute-api.{region}.amazonaws.com)
-    it('HTTP API ids, ARNs, endpoints and execution ARNs', () => {
-      expectEach('aws:apigatewayv2/api:Api', (r, at) => [
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigateway.html
+    //   (arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}, …/restapis/${RestApiId}/stages/${StageName};
+    //    arn:${Partition}:execute-api:${Region}:${Account}:${ApiId}/${Stage}/${Method}/${Path})
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html
+    //   ("https://{restapi_id}.execute-api.{region}.amazonaws.com/{stage_name}/")
+    it('REST API ids, ARNs, stage URLs and execution ARNs', () => {
+      expectEach('aws:apigateway/restApi:RestApi', (r, at) => [
         ['id', r.id, /^[a-z0-9]{10}$/],
-        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:apigateway:${escapeRegExp(at.region)}::/apis/${r.id}$`)],
-        ['apiEndpoint', out(r, 'apiEndpoint'), new RegExp(`^https://${r.id}\\.execute-api\\.${escapeRegExp(at.region)}\\.amazonaws\\.com$`)],
+        ['rootResourceId', out(r, 'rootResourceId'), /^[a-z0-9]{10}$/],
+        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:apigateway:${escapeRegExp(at.region)}::/restapis/${r.id}$`)],
         ['executionArn', out(r, 'executionArn'), arn('execute-api', at.region, at.account, r.id)],
       ]);
-    });
-
-    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html
-    // "a $default stage that is served from the base of your API's URL—for example, https://{api_id}.execute-api.{region}.amazonaws.com/"
-    it('the $default stage is invoked at the API’s base URL', () => {
-      expectEach('aws:apigatewayv2/stage:Stage', (r, at) => [
+      expectEach('aws:apigateway/stage:Stage', (r, at) => [
         [
           'invokeUrl',
           out(r, 'invokeUrl'),
-          new RegExp(
-            `^https://${escapeRegExp(input(r, 'apiId'))}\\.execute-api\\.${escapeRegExp(at.region)}\\.amazonaws\\.com/${input(r, 'name') === '$default' ? '' : escapeRegExp(input(r, 'name'))}$`,
-          ),
+          new RegExp(`^https://${escapeRegExp(input(r, 'restApi'))}\\.execute-api\\.${escapeRegExp(at.region)}\\.amazonaws\\.com/${escapeRegExp(input(r, 'stageName'))}$`),
         ],
-        ['executionArn', out(r, 'executionArn'), arn('execute-api', at.region, at.account, `${escapeRegExp(input(r, 'apiId'))}/${escapeRegExp(input(r, 'name'))}`)],
+        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:apigateway:${escapeRegExp(at.region)}::/restapis/${escapeRegExp(input(r, 'restApi'))}/stages/${escapeRegExp(input(r, 'stageName'))}$`)],
+        ['executionArn', out(r, 'executionArn'), arn('execute-api', at.region, at.account, `${escapeRegExp(input(r, 'restApi'))}/${escapeRegExp(input(r, 'stageName'))}`)],
       ]);
-      expect(String(result.outputs.apiUrl)).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/$/);
+      expect(String(result.outputs.apiUrl)).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/api$/);
+    });
+
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awswafv2.html (arn:${Partition}:wafv2:${Region}:${Account}:${Scope}/webacl/${Name}/${Id})
+    it('WAF web ACL ARNs are regional, named, with a UUID id, and associated with the stage ARN', () => {
+      expectEach('aws:wafv2/webAcl:WebAcl', (r, at) => [
+        ['id', r.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/],
+        ['arn', out(r, 'arn'), arn('wafv2', at.region, at.account, `regional/webacl/${escapeRegExp(input(r, 'name'))}/${r.id}`)],
+      ]);
+      expectEach('aws:wafv2/webAclAssociation:WebAclAssociation', (r, at) => [
+        ['resourceArn', input(r, 'resourceArn'), new RegExp(`^arn:aws:apigateway:${escapeRegExp(at.region)}::/restapis/[a-z0-9]{10}/stages/api$`)],
+      ]);
+    });
+
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html (arn:${Partition}:s3:::${BucketName}, …:::${BucketName}/${ObjectName})
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html (https://bucket-name.s3.region-code.amazonaws.com/key-name)
+    it('S3 bucket and object ARNs carry no region or account; the regional domain name is virtual-hosted style', () => {
+      expectEach('aws:s3/bucket:Bucket', (r, at) => [
+        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:s3:::${escapeRegExp(input(r, 'bucket'))}$`)],
+        ['bucketRegionalDomainName', out(r, 'bucketRegionalDomainName'), new RegExp(`^${escapeRegExp(input(r, 'bucket'))}\\.s3\\.${escapeRegExp(at.region)}\\.amazonaws\\.com$`)],
+      ]);
+      expectEach('aws:s3/bucketObjectv2:BucketObjectv2', (r) => [
+        ['arn', out(r, 'arn'), new RegExp(`^arn:aws:s3:::${escapeRegExp(input(r, 'bucket'))}/${escapeRegExp(input(r, 'key'))}$`)],
+        ['etag', out(r, 'etag'), /^[0-9a-f]{32}$/],
+      ]);
     });
   });
 

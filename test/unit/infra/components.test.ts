@@ -115,11 +115,28 @@ describe('components', () => {
       await outputValue(observability.dashboardName);
       await settle();
 
-      const alarms = ofType(resources, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => a.inputs);
-      expect(alarms.map((a) => a.metricName).sort()).toEqual(
+      const alarms = ofType(resources, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => a.inputs as { metricName?: string; metricQueries?: Array<{ metric?: { metricName: string } }> });
+      // The success-rate alarm is metric math: its metrics are in its queries, it names none itself.
+      expect(
+        alarms
+          .map(
+            (a) =>
+              a.metricName ??
+              a.metricQueries
+                ?.map((q) => q.metric?.metricName)
+                .filter(Boolean)
+                .join('/'),
+          )
+          .sort(),
+      ).toEqual(
         [
+          'ApproximateAgeOfOldestMessage',
           'ApproximateNumberOfMessagesVisible',
           'Errors',
+          'Throttles',
+          'IngestionToInvocationSuccessLatency',
+          'IngestiontoInvocationStartLatency',
+          'InvocationAttempts/SuccessfulInvocationAttempts',
           'ExecutionsFailed',
           'ExecutionsTimedOut',
           'FailedInvocations',
@@ -135,8 +152,9 @@ describe('components', () => {
         'MatchedEvents',
         'InvocationAttempts',
         'SuccessfulInvocationAttempts',
-        '100 * successes / attempts',
-        'IngestionToInvocationStartLatency',
+        'RetryInvocationAttempts',
+        'IngestiontoInvocationStartLatency',
+        'IngestionToInvocationSuccessLatency',
         'ApproximateNumberOfMessagesVisible',
       ])
         expect(metrics).toContain(name);

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { repoRoot } from '../../../model/paths';
 import { ConfigValidationError } from '../../../infra/errors';
-import { validateObservabilityArgs } from '../../../infra/observability';
+import { RULE_ALARM_METRICS, validateObservabilityArgs } from '../../../infra/observability';
 import { readStackConfig } from '../../../infra/synth/synthesize';
 import type { RecordedResource } from '../../helpers/pulumi-mocks';
 import { thrownBy } from '../../helpers/thrown';
@@ -118,7 +118,10 @@ describe.each(STAGES)('the alarms of Pulumi.%s.yaml', (stack) => {
 
     const queueAlarms = alarms.filter((alarm) => watches(alarm, queue));
 
-    expect(queueAlarms.map(placeOf)).toEqual([placeOf(rule)]);
+    // Depth and age of the oldest message, both beside the rule.
+    expect(queueAlarms.map((alarm) => `${String(alarm.inputs.metricName)} in ${placeOf(alarm)}`).sort()).toEqual(
+      ['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible'].map((metric) => `${metric} in ${placeOf(rule)}`),
+    );
     expect(placeOf(rule)).toBe(`${config['eventflow:accountId']}/${config['aws:region']}`);
   });
 });
@@ -138,6 +141,25 @@ describe('Observability', () => {
         `Observability "obs": 'otherRegions[1].region' must be an AWS region such as eu-west-1, got "Frankfurt"`,
       ]);
     });
+
+    it('rejects producer services without a metrics namespace, and a service named twice in a region', () => {
+      // Arrange: producers in both regions, one of them listed twice, and no namespace to read them in.
+      const args = { region: 'eu-west-1', producerServices: ['orders'], otherRegions: [{ region: 'eu-central-1', producerServices: ['orders', 'orders'] }] };
+
+      // Act
+      const error = thrownBy(() => validateObservabilityArgs('obs', args), ConfigValidationError);
+
+      // Assert
+      expect(error.message.split('\n')).toEqual([
+        `Observability "obs": 'otherRegions[0].producerServices' must name each service once, got "orders" twice`,
+        `Observability "obs": 'metricsNamespace' must be set when a region has 'producerServices', got undefined`,
+      ]);
+      expect(error.problems.map((problem) => problem.property)).toEqual(['otherRegions[0].producerServices', 'metricsNamespace']);
+    });
+
+    it('accepts producer services with a metrics namespace', () => {
+      expect(() => validateObservabilityArgs('obs', { region: 'eu-west-1', metricsNamespace: 'p', producerServices: ['orders'] })).not.toThrow();
+    });
   });
 
   describe('with another region', () => {
@@ -156,10 +178,12 @@ describe('Observability', () => {
           prefix: 'p',
           region: 'eu-west-1',
           eventBusName: 'p',
+          metricsNamespace: 'p',
           ruleNames: { rule: 'p-rule' },
           queueNames: { 'rule-dlq': 'p-rule-dlq' },
           functionNames: { fn: 'p-fn' },
           stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:p-saga',
+          producerServices: ['orders'],
           accountId: '111111111111',
           otherRegions: [{ region: 'eu-central-1', provider: frankfurt, eventBusName: 'p', ruleNames: { rule: 'p-rule' }, queueNames: { 'replica-dlq': 'p-replica-dlq' }, functionNames: {} }],
         });
@@ -189,26 +213,67 @@ describe('Observability', () => {
           .map(([region, arn]) => `${region} ${arn}`)
           .sort(),
       );
+      // The replica region runs no functions, saga or producers here: only its rule and queue are watched.
       expect(alarms.filter((alarm) => alarm.region === 'eu-central-1')).toEqual(
-        ['replica-dlq-not-empty', 'rule-FailedInvocations', 'rule-InvocationsFailedToBeSentToDlq', 'rule-InvocationsSentToDlq', 'rule-ThrottledRules']
+        ['replica-dlq-not-empty', 'replica-dlq-oldest-message-age', ...RULE_ALARM_METRICS.map((metric) => `rule-${metric}`), 'rule-start-latency', 'rule-success-latency', 'rule-success-rate']
           .map((name) => ({ name: `p-eu-central-1-${name}`, region: 'eu-central-1', actions: [topicsByRegion['eu-central-1']] }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       );
       expect(alarms.filter((alarm) => alarm.region === 'eu-west-1').map((alarm) => alarm.name)).toEqual(
-        expect.arrayContaining(['p-eu-west-1-rule-dlq-not-empty', 'p-eu-west-1-fn-errors', 'p-eu-west-1-saga-ExecutionsFailed']),
+        expect.arrayContaining([
+          'p-eu-west-1-rule-dlq-not-empty',
+          'p-eu-west-1-rule-dlq-oldest-message-age',
+          'p-eu-west-1-fn-errors',
+          'p-eu-west-1-fn-throttles',
+          'p-eu-west-1-saga-ExecutionsFailed',
+          'p-eu-west-1-producer-orders-given-up',
+          'p-eu-west-1-producer-orders-failed-share',
+        ]),
       );
       for (const alarm of alarms.filter((a) => a.region === 'eu-west-1')) expect(alarm.actions).toEqual([topicsByRegion['eu-west-1']]);
     });
 
-    it('draws one dashboard, with a row of widgets per region reading that region', () => {
+    it('keys every alarm’s logical name by the watched id and its role, never by a position', () => {
+      const logical = ofType(ALARM)
+        .filter((alarm) => alarm.region === 'eu-central-1')
+        .map((alarm) => alarm.name)
+        .sort();
+
+      expect(logical).toEqual(
+        [
+          ...RULE_ALARM_METRICS.map((metric) => `rule-rule-${metric}`),
+          'rule-rule-success-rate',
+          'rule-rule-start-latency',
+          'rule-rule-success-latency',
+          'queue-replica-dlq-depth',
+          'queue-replica-dlq-age',
+        ]
+          .map((role) => `obs-eu-central-1-${role}`)
+          .sort(),
+      );
+    });
+
+    it('draws one dashboard, a group of rows per region reading that region, leaving out a health with nothing to draw', () => {
       const dashboards = ofType('aws:cloudwatch/dashboard:Dashboard');
-      const widgets = (JSON.parse(String(dashboards[0]!.inputs.dashboardBody)) as { widgets: Array<{ y: number; properties: { region: string } }> }).widgets;
+      const widgets = (JSON.parse(String(dashboards[0]!.inputs.dashboardBody)) as { widgets: Array<{ type: string; y: number; properties: { region?: string; markdown?: string } }> }).widgets;
 
       expect(dashboards).toHaveLength(1);
-      expect(widgets.map((widget) => `${widget.y < 12 ? 'first' : 'second'} row: ${widget.properties.region}`)).toEqual([
-        ...Array(4).fill('first row: eu-west-1'),
-        ...Array(4).fill('second row: eu-central-1'),
+      expect(widgets.filter((widget) => widget.type === 'text').map((widget) => widget.properties.markdown)).toEqual([
+        '# eu-west-1',
+        '## Producer (eu-west-1)',
+        '## Broker (eu-west-1)',
+        '## Consumer (eu-west-1)',
+        '# eu-central-1',
+        '## Broker (eu-central-1)',
+        '## Consumer (eu-central-1)',
       ]);
+      const firstOfSecond = widgets.find((widget) => widget.properties.markdown === '# eu-central-1')!.y;
+      expect(
+        widgets
+          .filter((widget) => widget.type === 'metric')
+          .map((widget) => `${widget.y < firstOfSecond ? 'first' : 'second'} group: ${widget.properties.region}`)
+          .filter((row, i, rows) => row !== rows[i - 1]),
+      ).toEqual(['first group: eu-west-1', 'second group: eu-central-1']);
     });
   });
 });
