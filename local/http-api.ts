@@ -6,6 +6,8 @@ import type { JsonSchema } from '../model/schema-validation';
 import { GatewayRequestValidator, renderGatewayResponse, validationErrorString } from './gateway-validator';
 import { closeServer, listenOnLoopback } from './loopback';
 import { LOCAL_PLACEMENT } from './placement';
+import type { LocalTraceRecorder } from './xray';
+import { withTraceHeader } from '../functions/shared/trace-context';
 
 /** A route as the model's API actions declare it, with the handler that serves it. */
 export interface HttpRoute {
@@ -22,6 +24,10 @@ export interface HttpApiOptions {
   readonly maxBodyBytes?: number;
   /** The stage name the request context reports. @default 'local' */
   readonly stage?: string;
+  /** Writes the stage's segment for each request, as a REST API stage with X-Ray tracing does. @default - no traces */
+  readonly recorder?: LocalTraceRecorder;
+  /** The API's name, in its segments' names (`<api>/<stage>`). @default 'api' */
+  readonly apiName?: string;
 }
 
 /**
@@ -57,7 +63,7 @@ export class HttpApiServer {
 
   constructor(
     private readonly routes: readonly HttpRoute[],
-    options: HttpApiOptions = {},
+    private readonly options: HttpApiOptions = {},
   ) {
     this.maxBodyBytes = options.maxBodyBytes ?? API_BODY_LIMITS.maxBodyBytes;
     this.stage = options.stage ?? 'local';
@@ -148,7 +154,14 @@ export class HttpApiServer {
         identity: localIdentity(req.socket.remoteAddress ?? '127.0.0.1', headers['User-Agent'] ?? headers['user-agent'] ?? null),
       },
     };
-    const result = await found.route.handler(event);
+    const recorder = this.options.recorder;
+    const result = recorder
+      ? await recorder.around(`${this.options.apiName ?? 'api'}/${this.stage}`, 'AWS::ApiGateway::Stage', traceHeaderOf(headers), (header) => {
+          // The integration receives the stage's trace header, as a REST API with tracing on passes X-Amzn-Trace-Id.
+          const traced: APIGatewayProxyEvent = { ...event, headers: { ...event.headers, 'X-Amzn-Trace-Id': header }, multiValueHeaders: { ...event.multiValueHeaders, 'X-Amzn-Trace-Id': [header] } };
+          return withTraceHeader(header, () => found.route.handler(traced));
+        })
+      : await found.route.handler(event);
     answer(res, result.statusCode, result.body, result.headers as Record<string, string> | undefined);
   }
 
@@ -156,6 +169,11 @@ export class HttpApiServer {
     const refusal = bodyTooLargeResponse(this.maxBodyBytes);
     answerEarly(req, res, refusal.statusCode, refusal.body);
   }
+}
+
+/** The client's own trace header, which API Gateway continues (any case of the name). */
+function traceHeaderOf(headers: Readonly<Record<string, string>>): string | undefined {
+  return Object.entries(headers).find(([name]) => name.toLowerCase() === 'x-amzn-trace-id')?.[1];
 }
 
 /**

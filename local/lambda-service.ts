@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentTraceHeader, withTraceHeader } from '../functions/shared/trace-context';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LAMBDA_ASYNC_DEFAULTS } from '../model/limits';
@@ -84,6 +85,8 @@ interface Queued {
   /** Attempts that ended with a function error. */
   readonly failedAttempts: number;
   readonly lastError?: FunctionErrorPayload;
+  /** The caller's trace header, which Lambda passes to the function (not journaled: a resumed invocation starts a new trace). */
+  readonly traceHeader?: string;
 }
 
 type JournalLine =
@@ -172,7 +175,8 @@ export class LambdaService {
   invokeAsync(nameOrArn: string, event: unknown): string {
     const fn = this.lookup(nameOrArn);
     this.accepted.set(fn.name, (this.accepted.get(fn.name) ?? 0) + 1);
-    const queued: Queued = { requestId: randomUUID(), functionName: fn.name, event, queuedAt: Date.now(), failedAttempts: 0 };
+    const traceHeader = currentTraceHeader();
+    const queued: Queued = { requestId: randomUUID(), functionName: fn.name, event, queuedAt: Date.now(), failedAttempts: 0, ...(traceHeader ? { traceHeader } : {}) };
     this.journal({ op: 'queued', requestId: queued.requestId, functionName: queued.functionName, event, queuedAt: queued.queuedAt });
     this.schedule(queued);
     return queued.requestId;
@@ -241,7 +245,7 @@ export class LambdaService {
       }
       await this.slot();
       try {
-        await fn.handler(queued.event);
+        await withTraceHeader(queued.traceHeader, () => fn.handler(queued.event));
         this.journal({ op: 'finished', requestId: queued.requestId });
         return;
       } catch (error) {

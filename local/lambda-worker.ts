@@ -3,6 +3,7 @@ import { handlerFile } from '../functions/handlers';
 import { lambdaContext, localFunctionName } from './lambda-context';
 import type { WorkerReply, WorkerRequest } from './lambda-workers';
 import { LocalRuntimeError } from './errors';
+import { withTraceHeader } from '../functions/shared/trace-context';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -18,7 +19,7 @@ function serve(actionIds: readonly string[], timeoutMs: number): void {
     const handler = handlers.get(request.actionId);
     const reply = (message: WorkerReply) => port.postMessage(message);
     if (!handler) return reply({ id: request.id, ok: false, error: { name: 'ResourceNotFoundException', message: `no function for ${request.actionId}`, props: {} } });
-    handler(request.event, lambdaContext(localFunctionName(request.actionId), timeoutMs)).then(
+    withTraceHeader(request.traceHeader, () => handler(request.event, lambdaContext(localFunctionName(request.actionId), timeoutMs))).then(
       (result) => reply({ id: request.id, ok: true, result }),
       (error: unknown) => reply({ id: request.id, ok: false, error: serializeError(error) }),
     );

@@ -9,6 +9,8 @@ export interface WorkerRequest {
   readonly id: number;
   readonly actionId: string;
   readonly event: unknown;
+  /** The invocation's trace header (the worker's functions read it from their own thread's store). */
+  readonly traceHeader?: string;
 }
 
 /** A worker's answer: the handler's result, or the error it threw. */
@@ -63,12 +65,12 @@ export class LambdaWorkers {
   }
 
   /** Invokes a function on the least busy worker, as Lambda routes to a free instance. */
-  invoke(actionId: string, event: unknown): Promise<unknown> {
+  invoke(actionId: string, event: unknown, traceHeader?: string): Promise<unknown> {
     const slot = this.slots.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, actionId, event } satisfies WorkerRequest);
+      slot.worker.postMessage({ id, actionId, event, ...(traceHeader ? { traceHeader } : {}) } satisfies WorkerRequest);
     });
   }
 

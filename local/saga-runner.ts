@@ -28,6 +28,8 @@ export interface SagaPutEventsEntry {
   readonly Source: string;
   readonly DetailType: string;
   readonly Detail: Record<string, unknown>;
+  /** A task's trace header, handed over with its entry (see `SagaEntry`). */
+  readonly TraceHeader?: string;
 }
 
 export interface LocalSagaOptions {

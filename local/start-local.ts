@@ -30,6 +30,8 @@ import { LambdaWorkers } from './lambda-workers';
 import { EmfCollector, LOCAL_METRICS_PATH, divertEmf } from './emf';
 import { LocalSagaRunner, type SagaPutEventsEntry } from './saga-runner';
 import { SqsServer } from './sqs-server';
+import { LocalTraceRecorder, LocalXRayDaemon } from './xray';
+import { currentTraceHeader, withTraceHeader } from '../functions/shared/trace-context';
 import { LocalSchemaStore } from './schema-store';
 import { StepFunctionsServer } from './step-functions-server';
 import { createModelTables, seedDemoData } from './tables';
@@ -124,6 +126,8 @@ export interface LocalSystem {
   readonly deliverySink: DeliverySink;
   /** The card processor the payment functions charge and refund through. */
   readonly paymentSink: PaymentSink;
+  /** The X-Ray daemon every local segment goes to: one order's trace from the API to its consumers. */
+  readonly xray: LocalXRayDaemon;
   /** The faults being injected, if any; `lift()` mends every dependency at once. */
   readonly faults?: FaultInjector;
   /** Worker threads the functions run in (0: the main thread). */
@@ -231,6 +235,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const lambda = new LambdaService({ retryBaseMs: options.lambdaRetryBaseMs ?? retryBaseMs, ...(options.inMemory ? {} : { journalFile: join(dataDir, 'lambda', 'async-journal.jsonl') }) });
   const metrics = new EmfCollector();
   const lambdaServer = await new LambdaServer(lambda, { metrics: () => metrics.snapshot() }).start();
+  // The X-Ray daemon and the segments AWS services would write: API Gateway's, Lambda's, Step Functions'.
+  const xray = await new LocalXRayDaemon().start();
+  const recorder = new LocalTraceRecorder(xray.address);
   let runner: LocalSagaRunner | undefined;
   const stepFunctions = await new StepFunctionsServer(
     STATE_MACHINE_ARN,
@@ -238,7 +245,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       if (!runner) throw new LocalRuntimeError('the saga runner is not ready yet');
       return runner;
     },
-    durable ? { dir: join(dataDir, 'step-functions') } : {},
+    { recorder, ...(durable ? { dir: join(dataDir, 'step-functions') } : {}) },
   ).start();
 
   Object.assign(process.env, {
@@ -252,6 +259,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     AWS_ENDPOINT_URL_SQS: sqs.url,
     AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
     AWS_ENDPOINT_URL_S3: schemaStore.url,
+    AWS_XRAY_DAEMON_ADDRESS: xray.address,
     [SCHEMA_BASE_URL_ENV]: schemaBaseUrl,
     EVENT_BUS_NAME,
     ...(globalEndpoint ? { EVENT_BUS_ENDPOINT_ID: globalEndpoint.id } : {}),
@@ -277,7 +285,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const faulted = new Set([...plan.sagaTasks.map((a) => a.id), ...plan.subscriptions.map((s) => s.id)]);
   const invoke = (actionId: string) => async (event: unknown) => {
     if (faults && faulted.has(actionId)) faults.beforeInvocation(actionId, invocationKey(event), orderIdOf(event));
-    return functions.invoke(actionId, event);
+    // Lambda writes a segment per invocation and runs the function in it, under the caller's trace header.
+    return recorder.around(LOCAL_NAMES.functionName(actionId), 'AWS::Lambda::Function', currentTraceHeader(), (header) => withTraceHeader(header, () => functions.invoke(actionId, event, header)));
   };
 
   runner = new LocalSagaRunner({
@@ -337,6 +346,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       handler: invoke(route.actionId) as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
       ...(route.request ? { requestModel: app.catalog.requestModelDocument(route.request) } : {}),
     })),
+    { recorder, apiName: LOCAL_NAMES.apiName },
   ).start(options.port ?? Number(process.env.PORT ?? 3000));
 
   const endpoints: LocalEndpoints = {
@@ -374,6 +384,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     emailSink,
     deliverySink,
     paymentSink,
+    xray,
     ...(faults ? { faults } : {}),
     workers,
     deadLetterQueues,
@@ -396,6 +407,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         eventBridge.stop(),
         sqs.stop(),
         schemaStore.stop(),
+        xray.stop(),
         ...(secondarySqs ? [secondarySqs.stop()] : []),
         lambdaServer.stop(),
         emailSink.stop(),
@@ -424,7 +436,7 @@ async function startFunctions(
   workers: number,
   timeoutMs: number,
   emf: EmfCollector,
-): Promise<{ invoke(actionId: string, event: unknown): Promise<unknown>; stop(): Promise<void> }> {
+): Promise<{ invoke(actionId: string, event: unknown, traceHeader?: string): Promise<unknown>; stop(): Promise<void> }> {
   if (workers > 0) return LambdaWorkers.start(workers, actionIds, timeoutMs, { emf });
   const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
   for (const actionId of actionIds) handlers.set(actionId, ((await import(handlerFile(actionId))) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler);

@@ -1,4 +1,6 @@
 import { setMaxListeners } from 'node:events';
+import { withTraceHeader } from '../functions/shared/trace-context';
+import type { LocalTraceRecorder } from './xray';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -53,6 +55,8 @@ export interface StepFunctionsServerOptions {
    * restart. @default - in memory only
    */
   readonly dir?: string;
+  /** Writes each execution's segment, continuing the trace of the header StartExecution passed. @default - no traces */
+  readonly recorder?: LocalTraceRecorder;
 }
 
 /**
@@ -186,7 +190,13 @@ export class StepFunctionsServer extends LoopbackServer {
     this.executions.set(arn, record);
     this.starts.started++;
     this.save(record.state);
-    this.launch(record, undefined);
+    // StartExecution's traceHeader (1–256 characters) puts the execution in its caller's trace; its tasks run in it.
+    const traceHeader = typeof body.traceHeader === 'string' && body.traceHeader !== '' ? body.traceHeader : undefined;
+    if (this.options.recorder) {
+      const segment = this.options.recorder.begin(this.stateMachineArn.split(':').at(-1) ?? 'saga', 'AWS::StepFunctions::StateMachine', traceHeader, { executionName: name });
+      withTraceHeader(segment.header, () => this.launch(record, undefined));
+      void record.done.then(() => segment.end(record.state.status === 'FAILED'));
+    } else this.launch(record, undefined);
     reply(res, 200, { executionArn: arn, startDate: record.state.startDate / 1000 });
   }
 

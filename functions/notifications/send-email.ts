@@ -1,14 +1,14 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACTS_TABLE } from '../../model/tables';
-import { SDK_CLIENT_DEFAULTS, consumerFromEnv, publisherFor, requiredEnv, sharedDynamo, tableName, type DataOf } from '../shared';
+import { SDK_CLIENT_DEFAULTS, consumerFromEnv, publisherFor, requiredEnv, sharedDynamo, tableName, tracedClient, type DataOf } from '../shared';
 import { effectOnce } from '../shared/effect';
 import { emailFor, notifyingEvent } from './templates';
 
 const contactsTable = tableName(CONTACTS_TABLE);
 const senderEmail = requiredEnv('SENDER_EMAIL');
 const publisher = publisherFor('notifications.SendEmail');
-const ses = new SESv2Client({ ...SDK_CLIENT_DEFAULTS });
+const ses = tracedClient(new SESv2Client({ ...SDK_CLIENT_DEFAULTS }));
 
 interface Contact {
   readonly customerId: string;

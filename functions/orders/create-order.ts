@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { compileSchema, type JsonSchema, type Violation } from '../../model/schema-validation';
 import { loadCatalog } from '../../model';
 import { ORDERS_TABLE } from '../../model/tables';
-import { PublishFailedError, applied, powertoolsFor, publisherFor, sharedDynamo, tableName, uuidFromText } from '../shared';
+import { PublishFailedError, applied, powertoolsFor, publisherFor, sharedDynamo, tableName, traced, uuidFromText, type TraceScope } from '../shared';
 import { header, jsonResponse, type Order } from './order';
 
 const ordersTable = tableName(ORDERS_TABLE);
@@ -23,7 +23,7 @@ function requestModelText(actionId: string): string {
   if (!request) throw new Error(`${actionId} has no request contract in the catalog`);
   return catalog.requestModelDocument(request);
 }
-const { logger } = powertoolsFor('orders');
+const { logger, tracer } = powertoolsFor('orders');
 
 /**
  * The body's media types this API reads. A client that posts a string without naming its type sends one of the
@@ -39,8 +39,15 @@ const MAX_MEMBERS_CHECKED = 16;
  * POST /orders: validates the body (400 lists every violation), stores the order once (a conditional put),
  * then announces OrderCreated. With an `Idempotency-Key` header a retried request finds its order again and
  * re-announces it under the same idempotency key, so an order stored but not announced is never stuck.
+ *
+ * Traced as `## orders.CreateOrder`, annotated with the order's id and correlation id once they are known, so the
+ * trace that starts here can be found by either (consumers and saga tasks annotate theirs with the correlation id).
  */
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  return traced(tracer, 'orders.CreateOrder', {}, (scope) => createOrder(event, scope));
+}
+
+async function createOrder(event: APIGatewayProxyEvent, scope: TraceScope): Promise<APIGatewayProxyResult> {
   const mediaTypeProblem = checkMediaType(header(event, 'content-type'));
   if (mediaTypeProblem) return jsonResponse(415, { errors: [{ path: "headers['content-type']", message: mediaTypeProblem }] });
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
@@ -56,6 +63,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
 
   const clientKey = header(event, 'idempotency-key');
   const orderId = clientKey ? uuidFromText(`order:${clientKey}`) : randomUUID();
+  scope.annotate({ orderId });
   const now = new Date().toISOString();
   const fresh: Order = {
     orderId,
@@ -75,6 +83,8 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       return jsonResponse(409, { errors: [{ path: '$', message: 'Idempotency-Key was already used for a different order' }] });
     }
   }
+  // A retried request continues the stored order's correlation, not the one made for this attempt.
+  scope.annotate({ correlationId: order.correlationId });
 
   try {
     await publisher.publish({
@@ -86,6 +96,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   } catch (error) {
     if (!(error instanceof PublishFailedError)) throw error;
     logger.error('order stored but not announced', { orderId, error });
+    scope.recordError(error);
     return jsonResponse(503, { orderId, errors: [{ path: '$', message: 'the order was stored but not announced; retry with the same Idempotency-Key' }] });
   }
   return jsonResponse(201, { orderId: order.orderId, status: order.status });

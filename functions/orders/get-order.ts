@@ -2,14 +2,14 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ORDERS_TABLE } from '../../model/tables';
-import { SDK_CLIENT_DEFAULTS, sagaFromEnv, sharedDynamo, tableName } from '../shared';
+import { SDK_CLIENT_DEFAULTS, sagaFromEnv, sharedDynamo, tableName, tracedClient } from '../shared';
 import { jsonResponse, type Order, type OrderView } from './order';
 
 const ordersTable = tableName(ORDERS_TABLE);
 const ORDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const saga = sagaFromEnv();
 const sagaArn = saga.stateMachineArn;
-const stepFunctions = new SFNClient({ ...SDK_CLIENT_DEFAULTS, region: saga.region });
+const stepFunctions = tracedClient(new SFNClient({ ...SDK_CLIENT_DEFAULTS, region: saga.region }));
 
 /**
  * The error the saga ends with after it cancelled an order because a step failed: the order has its outcome

@@ -1,11 +1,11 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SDK_CLIENT_DEFAULTS, consumerFromEnv, sagaFromEnv, type DataOf } from '../shared';
+import { SDK_CLIENT_DEFAULTS, consumerFromEnv, currentTraceHeader, sagaFromEnv, tracedClient, type DataOf } from '../shared';
 
 const saga = sagaFromEnv();
 const sagaArn = saga.stateMachineArn;
 // The saga lives in the stage's home region, which need not be this function's: a replicated or failed-over
 // OrderCreated reaches the other region too, and its StartExecution must meet the same execution name.
-const stepFunctions = new SFNClient({ ...SDK_CLIENT_DEFAULTS, region: saga.region });
+const stepFunctions = tracedClient(new SFNClient({ ...SDK_CLIENT_DEFAULTS, region: saga.region }));
 
 /**
  * Choreography starts orchestration. An EventBridge rule cannot name the execution it starts, so this
@@ -16,7 +16,9 @@ export const handler = consumerFromEnv<DataOf<'OrderCreated', 1>, { executionNam
   const { correlationId, idempotencyKey } = event.detail.metadata;
   const input = { order: { orderId, customerId, productId, quantity }, cause: { correlationId, idempotencyKey } };
   try {
-    await stepFunctions.send(new StartExecutionCommand({ stateMachineArn: sagaArn, name: orderId, input: JSON.stringify(input) }));
+    // The execution joins the order's trace: Step Functions traces from the header its starter passes.
+    const traceHeader = currentTraceHeader();
+    await stepFunctions.send(new StartExecutionCommand({ stateMachineArn: sagaArn, name: orderId, input: JSON.stringify(input), ...(traceHeader ? { traceHeader } : {}) }));
     return { executionName: orderId, started: true };
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists || (error as { name?: string }).name === 'ExecutionAlreadyExists') return { executionName: orderId, started: false };

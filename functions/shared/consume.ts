@@ -82,7 +82,7 @@ export function createConsumer<TData extends EventData, TResult>(options: Consum
 
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.idempotency.tableName,
-    awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS }),
+    awsSdkV3Client: options.idempotency.client ?? tracer.captureAWSv3Client(new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS })),
   });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'detail.metadata.idempotencyKey',

@@ -8,9 +8,11 @@ import { loadCatalog } from '../../model';
 import type { EventName } from './catalog-types';
 import { envelopesFor, type Fact, type FactAbout, type VersionedEnvelope } from './envelope';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
+import { currentTraceHeader } from './trace-context';
 import { EntryTooLargeError, EventValidationError, PublishFailedError, PublishRequestError, type FailedEntry, type InvalidEvent } from './errors';
 import { PUT_EVENTS_QUOTAS, fullJitterDelay } from '../../model/limits';
 import { PublishTally, producerMetricsFromEnv } from './metrics';
+import { tracedClient } from './powertools';
 import { SCHEMA_BASE_URL_ENV, schemaLocator, type SchemaLocator } from '../../model/schema-location';
 
 /** PutEvents quotas the publisher enforces before sending. */
@@ -50,7 +52,7 @@ export interface PublisherOptions {
    * @default - EVENT_SCHEMA_BASE_URL, set by infra and the local runtime; without it, the schema registry name
    */
   readonly schemaBaseUrl?: string;
-  /** X-Ray trace header passed on each entry. @default - `_X_AMZN_TRACE_ID`, which Lambda sets while tracing is active */
+  /** X-Ray trace header passed on each entry. @default - the invocation's: `_X_AMZN_TRACE_ID`, which Lambda sets while tracing is active */
   readonly traceHeader?: () => string | undefined;
   /**
    * The events this producer may state, as its action declares them in the model (`emits`); a fact of any other
@@ -95,7 +97,7 @@ export class EventPublisher<E extends EventName = EventName> {
   private readonly locate: SchemaLocator;
 
   constructor(private readonly options: PublisherOptions) {
-    this.client = options.client ?? new EventBridgeClient({ ...SDK_CLIENT_DEFAULTS });
+    this.client = options.client ?? tracedClient(new EventBridgeClient({ ...SDK_CLIENT_DEFAULTS }));
     this.catalog = options.catalog ?? loadCatalog();
     this.retry = { ...PUBLISH_DEFAULTS, ...options.retry };
     this.metrics = options.metrics ?? producerMetricsFromEnv();
@@ -116,7 +118,7 @@ export class EventPublisher<E extends EventName = EventName> {
     const pending = prepareEntries(this.catalog, all, {
       eventBusName: this.options.eventBusName,
       now: (this.options.now ?? (() => new Date()))(),
-      traceHeader: (this.options.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID))(),
+      traceHeader: (this.options.traceHeader ?? currentTraceHeader)(),
       locate: this.locate,
     });
     const published: PublishedEvent[] = [];

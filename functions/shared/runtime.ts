@@ -8,6 +8,7 @@ import { eventBusFromEnv, requiredEnv, tableName } from './env';
 import { EventPublisher } from './publish';
 import { producerMetricsFromEnv } from './metrics';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
+import { tracedClient } from './powertools';
 import { createSagaTask, type SagaTaskInput, type SagaTaskOutput, type StepResult, type StepResultFor } from './saga-task';
 import type { EmitsOf, OrderSystemActionId } from '../../model/order-system';
 import type { EventName } from './catalog-types';
@@ -25,8 +26,9 @@ let dynamo: { client: DynamoDBClient; documents: DynamoDBDocumentClient } | unde
 export function sharedDynamo(): { client: DynamoDBClient; documents: DynamoDBDocumentClient } {
   if (!dynamo) {
     dynamo = {
-      client: new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS }),
-      documents: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+      client: tracedClient(new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS })),
+      // The document client sends through its base client's middleware stack, so capturing the base traces both.
+      documents: DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } }),
     };
   }
   return dynamo;

@@ -9,6 +9,7 @@ import { loadCatalog } from '../../model';
 import type { EventCatalog } from '../../model/catalog';
 import type { Cause, EventData } from './envelope';
 import { prepareEntries } from './publish';
+import { currentTraceHeader } from './trace-context';
 import { SCHEMA_BASE_URL_ENV, schemaLocator } from '../../model/schema-location';
 import { SDK_CLIENT_DEFAULTS } from './sdk';
 import { resolvePowertools, traced, type TracerLike } from './powertools';
@@ -89,6 +90,12 @@ export interface SagaEntry {
   readonly Source: string;
   readonly DetailType: string;
   readonly Detail: EventData;
+  /**
+   * The task's X-Ray trace header, so the events the saga publishes for it continue the order's trace: Step
+   * Functions' context object has no trace header for the ASL to read, so the task, which Lambda runs in the
+   * execution's trace, hands it over with the entry.
+   */
+  readonly TraceHeader?: string;
 }
 
 /** The task's output, which the state machine stores at the step's ResultPath and publishes from. */
@@ -143,12 +150,14 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
       eventBusName: options.eventBusName,
       now: new Date(),
       locate,
+      traceHeader: currentTraceHeader(),
     });
     const entries = prepared.map(({ request, versioned }) => ({
       EventBusName: options.eventBusName,
       Source: request.Source as string,
       DetailType: request.DetailType as string,
       Detail: versioned.envelope.detail as unknown as EventData,
+      ...(request.TraceHeader ? { TraceHeader: request.TraceHeader } : {}),
     }));
     const newest = prepared[prepared.length - 1]?.versioned.envelope.detail.data ?? null;
     return { outcome: fact.detailType, data: newest, entries };
@@ -158,7 +167,10 @@ export function createSagaTask(options: SagaTaskOptions): (input: unknown, conte
     options.idempotency === 'read-only'
       ? run
       : makeIdempotent((input: SagaTaskInput, _context?: Context) => run(input), {
-          persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.idempotency.tableName, awsSdkV3Client: options.idempotency.client ?? new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS }) }),
+          persistenceStore: new DynamoDBPersistenceLayer({
+            tableName: options.idempotency.tableName,
+            awsSdkV3Client: options.idempotency.client ?? tracer.captureAWSv3Client(new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS })),
+          }),
           config: new IdempotencyConfig({ eventKeyJmesPath: 'stepKey', throwOnNoIdempotencyKey: true, expiresAfterSeconds: 7 * 24 * 60 * 60 }),
           keyPrefix: options.name,
         });

@@ -6,6 +6,7 @@ import type { LocalQueue } from './local-queue';
 import { validatePattern, type PatternInput } from './pattern';
 import { RuleIndex } from './rule-index';
 import { LOCAL_PLACEMENT } from '../placement';
+import { withTraceHeader } from '../../functions/shared/trace-context';
 import { SUBSCRIPTION_DEFAULTS, fullJitterDelay } from '../../model/limits';
 import { LocalRuntimeError } from '../errors';
 
@@ -97,7 +98,7 @@ export class LocalEventBus {
 
   /** Accepts entries as PutEvents does: each gets an event id or an error code; accepted events are archived, then delivered. */
   putEvents(entries: readonly PutEventsEntry[]): PutEventsResult[] {
-    const accepted: BusEvent[] = [];
+    const accepted: Array<{ readonly event: BusEvent; readonly traceHeader: string | undefined }> = [];
     const results = entries.map((entry): PutEventsResult => {
       const checked = checkEntry(entry, this.name, this.arn);
       if ('ErrorCode' in checked) return checked;
@@ -114,12 +115,13 @@ export class LocalEventBus {
         resources: [...(entry.Resources ?? [])],
         detail: checked.detail,
       };
-      accepted.push(event);
+      accepted.push({ event, traceHeader: entry.TraceHeader });
       return { EventId: event.id };
     });
-    // Archived before delivery, as EventBridge archives what it accepted; one write per request.
-    if (this.options.archiveFile && accepted.length > 0) appendFileSync(this.options.archiveFile, accepted.map((event) => `${JSON.stringify(event)}\n`).join(''));
-    for (const event of accepted) this.dispatch(event);
+    // Archived before delivery, as EventBridge archives what it accepted; one write per request. The trace header
+    // is not archived: EventBridge passes it to targets but keeps it out of the event, and replays drop it.
+    if (this.options.archiveFile && accepted.length > 0) appendFileSync(this.options.archiveFile, accepted.map(({ event }) => `${JSON.stringify(event)}\n`).join(''));
+    for (const { event, traceHeader } of accepted) this.dispatch(event, traceHeader);
     return results;
   }
 
@@ -183,12 +185,15 @@ export class LocalEventBus {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private dispatch(event: BusEvent): void {
+  /**
+   * Delivers to every matching rule's target, passing the entry's trace header on as EventBridge passes it to
+   * targets (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-xray-integ.html).
+   */
+  private dispatch(event: BusEvent, traceHeader?: string): void {
     for (const { target } of this.rules.match(event)) {
       const delays = this.options.faults?.deliveryDelays() ?? [0];
-      for (const delay of delays) {
-        this.track(delay === 0 ? this.deliver(event, target.ruleName, target.target) : sleep(delay).then(() => this.deliver(event, target.ruleName, target.target)));
-      }
+      const deliver = () => withTraceHeader(traceHeader, () => this.deliver(event, target.ruleName, target.target));
+      for (const delay of delays) this.track(delay === 0 ? deliver() : sleep(delay).then(deliver));
     }
   }
 
