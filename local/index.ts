@@ -30,3 +30,7 @@ export { CHAOS_FAULTS, runChaos } from './chaos/run-chaos';
 export type { ChaosOptions, ChaosReport } from './chaos/run-chaos';
 export { PaymentSink } from './payment-sink';
 export type { ProviderRecord } from './payment-sink';
+export { GatewayRequestValidator, renderGatewayResponse, validationErrorString } from './gateway-validator';
+export { LocalSchemaStore } from './schema-store';
+export { LocalTraceRecorder, LocalXRayDaemon, formatTraceHeader, newTraceId, parseTraceHeader } from './xray';
+export type { SegmentDocument, TraceContext } from './xray';

@@ -4,10 +4,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadOrderSystem } from '../model';
+import { deploymentPlan, loadOrderSystem } from '../model';
 import type { Application } from '../model/application';
-import type { EventVersion } from '../model/catalog';
-import { breakingChanges } from './compatibility';
+import type { EventVersion, RequestVersion } from '../model/catalog';
+import type { JsonSchema } from '../model/schema-validation';
+import { REQUEST_PARTIES, breakingChanges } from './compatibility';
 import { renderDesignTable, renderEventTable } from './design-table';
 import { parseStageConfig, stageSettings } from '../infra/stage-config';
 import { readStackConfig } from '../infra/synth/synthesize';
@@ -61,6 +62,7 @@ export function renderDocs(app: Application): Map<string, string> {
         .map((event) => `- [${event}](events/${event}.md)`)
         .join('\n'),
       '',
+      renderRequestContracts(app),
       '## Subscriptions',
       '',
       '| subscription | target | EventBridge pattern (derived) |',
@@ -134,6 +136,107 @@ function changelogEntry(entry: EventVersion, previous: EventVersion | undefined)
 function exampleOf(event: string, version: number): unknown {
   const file = join(repoRoot(), 'test', 'fixtures', 'events', `${event}.v${version}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
+}
+
+/**
+ * The API's request contracts, one part per route with a body: the versions of its contract (the API serves the
+ * newest, as the API Gateway model named here), what each new version breaks for clients of the one before (the
+ * schema gate's rules), and the fields of the served version with the constraints the gateway enforces, read from
+ * the schema so the page cannot promise other bounds than the model.
+ *
+ * @internal Exported for its tests; {@link renderDocs} places it in docs/README.md.
+ */
+export function renderRequestContracts(app: Application): string {
+  const lines = [
+    '## API request contracts',
+    '',
+    'API Gateway validates the body of each route against the model of its newest request version before the function runs; the local API does the same, and the function checks it again. A change other than documentation is a new version (`npm run schemas:check`).',
+    '',
+  ];
+  for (const route of deploymentPlan(app).apiRoutes) {
+    if (!route.request) continue;
+    const served = route.request;
+    const versions = app.catalog.requestVersions().filter((request) => request.actionId === route.actionId);
+    lines.push(`### ${route.routeKey} (${route.actionId})`, '', served.description, '', '#### Versions', '');
+    lines.push(...versions.flatMap((request, index) => requestVersionEntry(request, versions[index - 1], served)));
+    const closed = served.schema.additionalProperties === false;
+    lines.push('', `#### Fields of v${served.version}`, '', closed ? 'Any other field is refused (`additionalProperties: false`).' : 'Other fields are accepted.', '', fieldTable(served.schema), '');
+  }
+  return lines.join('\n');
+}
+
+function requestVersionEntry(request: RequestVersion, previous: RequestVersion | undefined, served: RequestVersion): string[] {
+  const lines = [
+    `- v${request.version}: model \`${request.modelName}\`, [catalog/${request.file}](../catalog/${request.file}), ${request === served ? 'served' : `no longer served (v${served.version} is)`}`,
+  ];
+  if (previous) {
+    const breaking = breakingChanges(previous.schema, request.schema, '$', REQUEST_PARTIES);
+    lines.push(
+      ...(breaking.length > 0
+        ? [`  - breaks v${previous.version} clients, hence a new version:`, ...breaking.map((change) => `    - \`${change.path}\`: ${change.change}`)]
+        : [`  - compatible with v${previous.version}`]),
+    );
+  }
+  return lines;
+}
+
+/** Keywords the field table shows in their own columns, or that only document. */
+const NOT_CONSTRAINTS = new Set(['type', 'properties', 'required', 'items', 'description', 'title', 'examples', '$schema', '$comment']);
+
+interface FieldRow {
+  readonly path: string;
+  readonly type: string;
+  readonly required: string;
+  readonly constraints: string;
+  readonly description: string;
+}
+
+/**
+ * One row per field at every depth (`address.city`, `lines[]`, `lines[].sku`); the description column appears
+ * only when some field has one, so an undocumented contract shows no empty column.
+ */
+function fieldTable(schema: JsonSchema): string {
+  const rows = fieldRows(schema, '');
+  const described = rows.some((row) => row.description !== '');
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const header = ['Field', 'Type', 'Required', 'Constraints', ...(described ? ['Description'] : [])];
+  return [line(header), line(header.map(() => '---')), ...rows.map((row) => line([`\`${row.path}\``, row.type, row.required, row.constraints, ...(described ? [row.description] : [])]))].join('\n');
+}
+
+function fieldRows(schema: JsonSchema, prefix: string): FieldRow[] {
+  const properties = isSchema(schema.properties) ? schema.properties : {};
+  const required = new Set<unknown>(Array.isArray(schema.required) ? schema.required : []);
+  return Object.entries(properties).flatMap(([name, field]) => (isSchema(field) ? fieldAndBelow(field, `${prefix}${name}`, required.has(name) ? 'yes' : 'no') : []));
+}
+
+function fieldAndBelow(field: JsonSchema, path: string, required: string): FieldRow[] {
+  const row: FieldRow = {
+    path,
+    type: Array.isArray(field.type) ? field.type.join(' or ') : typeof field.type === 'string' ? field.type : 'any',
+    required,
+    constraints: constraintsOf(field),
+    description: typeof field.description === 'string' ? field.description : '',
+  };
+  // An array's items are a field of their own: the row says what each item must be, then its fields follow.
+  const items = isSchema(field.items) ? fieldAndBelow(field.items, `${path}[]`, '') : [];
+  return [row, ...fieldRows(field, `${path}.`), ...items];
+}
+
+function constraintsOf(field: JsonSchema): string {
+  return Object.entries(field)
+    .filter(([keyword]) => !NOT_CONSTRAINTS.has(keyword))
+    .map(([keyword, value]) => {
+      if (keyword === 'enum' && Array.isArray(value)) return `one of ${value.map((option) => `\`${JSON.stringify(option)}\``).join(', ')}`;
+      if (keyword === 'additionalProperties' && value === false) return 'no other fields';
+      if (keyword === 'pattern' && typeof value === 'string') return `pattern \`${value}\``;
+      return `${keyword} ${typeof value === 'string' || typeof value === 'number' ? value : `\`${JSON.stringify(value)}\``}`;
+    })
+    .join(', ');
+}
+
+function isSchema(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Every stage with a `Pulumi.<stage>.yaml`, its configuration checked as the stack checks it. */

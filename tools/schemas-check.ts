@@ -1,14 +1,15 @@
 /**
- * `npm run schemas:check [-- --base <git revision>]`: the schema evolution gate. Every catalog file that exists
- * at the base revision (default HEAD) must still accept what consumers of that version rely on. A breaking
- * change fails, naming the event, the version and each breaking path, and asks for a new version instead.
+ * `npm run schemas:check [-- --base <git revision>]`: the schema evolution gate. Every catalog version that exists
+ * at the base revision (default HEAD), an event's or an API request's, must still accept what the parties to that
+ * version rely on. A breaking change fails, naming the event or request, the version and each breaking path, and
+ * asks for a new version instead.
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { diffSchemas } from 'json-schema-diff';
-import { EventCatalog } from '../model/catalog';
+import { EventCatalog, REQUESTS_FOLDER } from '../model/catalog';
 import { loadOrderSystem } from '../model';
-import { breakingChanges, type BreakingChange } from './compatibility';
+import { EVENT_READERS, REQUEST_PARTIES, breakingChanges, type Audience, type BreakingChange } from './compatibility';
 import { repoRoot } from '../model/paths';
 import type { JsonSchema } from '../model/schema-validation';
 import { GateBaseError } from './errors';
@@ -23,41 +24,70 @@ export interface GateFailure {
   readonly deleted?: boolean;
 }
 
+/** An event version file: `<service>/<EventName>.v<N>.json` (the envelope is not a version). */
+const EVENT_FILE = /^[a-z][a-z0-9-]*\/[A-Z][A-Za-z0-9]*\.v\d+\.json$/;
+/** A request version file: `<service>/requests/<Action>.v<N>.json`, capturing the service, the action and N. */
+const REQUEST_FILE = new RegExp(`^([a-z][a-z0-9-]*)/${REQUESTS_FOLDER}/([A-Z][A-Za-z0-9]*)\\.v(\\d+)\\.json$`);
+
+/** One version the gate holds to what it was at the base: an event's data schema or a request's body schema. */
+interface Contract {
+  /** Path of the schema file, relative to `catalog/`. */
+  readonly file: string;
+  /** The schema as the catalog reads it now. */
+  readonly schema: JsonSchema;
+  /** The same file at the base, read the way the catalog reads it now. */
+  readonly atBase: (file: JsonSchema) => JsonSchema;
+  readonly audience: Audience;
+}
+
 /**
- * Each catalog version whose schema, compared with the same version at `base`, accepts other documents than it
- * did, with every path (see {@link breakingChanges}), and each version file that existed at `base` and is gone
- * (old versions stay for the archive, replays and late consumers). The gate's own rules name the paths;
- * json-schema-diff, which computes the documents a change admits and rejects, cross-checks them, so a change the
- * rules miss still fails. Throws {@link GateBaseError} when `base` is not a revision git can read.
+ * Every versioned contract of the catalog. An event file's `x-eventflow` is its lifecycle, not its schema, and is
+ * set on an old version when its successor comes; a request file is the API Gateway model whole.
+ */
+function contractsOf(catalog: EventCatalog): Contract[] {
+  const withoutLifecycle = ({ 'x-eventflow': _lifecycle, ...schema }: JsonSchema): JsonSchema => schema;
+  return [
+    ...catalog.all().map((entry) => ({ file: entry.file, schema: entry.dataSchema, atBase: withoutLifecycle, audience: EVENT_READERS })),
+    ...catalog.requestVersions().map((request) => ({ file: request.file, schema: request.schema, atBase: (file: JsonSchema) => file, audience: REQUEST_PARTIES })),
+  ];
+}
+
+/**
+ * Each catalog version (event or request) whose schema, compared with the same version at `base`, accepts other
+ * documents than it did, with every path (see {@link breakingChanges}), and each version file that existed at
+ * `base` and is gone (old versions stay for the archive, replays, late consumers and the API's record of what it
+ * promised). The gate's own rules name the paths; json-schema-diff, which computes the documents a change admits
+ * and rejects, cross-checks them, so a change the rules miss still fails. Throws {@link GateBaseError} when `base`
+ * is not a revision git can read.
  */
 export async function checkAgainst(base: string, catalog = EventCatalog.load(), root = repoRoot()): Promise<GateFailure[]> {
   const atBase = versionFilesAt(base, root);
+  const contracts = contractsOf(catalog);
   const schemasAtBase = readAllAt(
     base,
-    catalog
-      .all()
-      .filter((entry) => atBase.has(entry.file))
-      .map((entry) => `catalog/${entry.file}`),
+    contracts.filter((contract) => atBase.has(contract.file)).map((contract) => `catalog/${contract.file}`),
     root,
   );
   const failures: GateFailure[] = [];
-  for (const entry of catalog.all()) {
-    if (!atBase.has(entry.file)) continue; // a new version: nothing to be compatible with yet
-    const { 'x-eventflow': _lifecycle, ...olderSchema } = schemasAtBase.get(`catalog/${entry.file}`) as JsonSchema;
-    const changes = breakingChanges(olderSchema, entry.dataSchema);
-    if (changes.length === 0) changes.push(...(await crossCheck(olderSchema, entry.dataSchema)));
-    if (changes.length > 0) failures.push({ file: entry.file, changes });
+  for (const contract of contracts) {
+    if (!atBase.has(contract.file)) continue; // a new version: nothing to be compatible with yet
+    const olderSchema = contract.atBase(schemasAtBase.get(`catalog/${contract.file}`) as JsonSchema);
+    const changes = breakingChanges(olderSchema, contract.schema, '$', contract.audience);
+    if (changes.length === 0) changes.push(...(await crossCheck(olderSchema, contract.schema)));
+    if (changes.length > 0) failures.push({ file: contract.file, changes });
   }
-  const present = new Set(catalog.all().map((entry) => entry.file));
+  const present = new Set(contracts.map((contract) => contract.file));
   for (const file of atBase) if (!present.has(file)) failures.push({ file, changes: [], deleted: true });
   return failures;
 }
 
 /**
- * What the gate prints for a failure: the event, the version as it was at `base` and as it is now, each breaking
- * path, and what to do instead (keep the version as it was, add the next one, retire the old one with a ttl).
+ * What the gate prints for a failure: the event or request, the version as it was at `base` and as it is now, each
+ * breaking path, and what to do instead (keep the version as it was, add the next one; an event's old version is
+ * then retired with a ttl, a request's simply stops being served, since the API serves the newest).
  */
 export function describeFailure(failure: GateFailure, base: string, catalog: EventCatalog): string {
+  if (REQUEST_FILE.test(failure.file)) return describeRequestFailure(failure, base, catalog);
   if (failure.deleted) {
     return [
       `catalog/${failure.file} existed at ${base} and is gone: a published version is never deleted (the archive, replays and consumers not yet moved still read it).`,
@@ -71,6 +101,30 @@ export function describeFailure(failure: GateFailure, base: string, catalog: Eve
     `${name} (catalog/${failure.file}) as it is now breaks readers of ${name} as it was at ${base}:`,
     ...failure.changes.map((change) => `  ${change.path}: ${change.change}`),
     `Restore ${name} as it was and add the change as a new version, catalog/${next}, with "x-eventflow": { "ttl", "nextVersion" } on the old one (README: "The worked evolution").`,
+  ].join('\n');
+}
+
+function describeRequestFailure(failure: GateFailure, base: string, catalog: EventCatalog): string {
+  const [, service = '', action = '', version = ''] = REQUEST_FILE.exec(failure.file) ?? [];
+  const newest = Math.max(
+    Number(version),
+    ...catalog
+      .requestVersions()
+      .filter((request) => request.actionId === `${service}.${action}`)
+      .map((request) => request.version),
+  );
+  const next = `catalog/${service}/${REQUESTS_FOLDER}/${action}.v${newest + 1}.json`;
+  if (failure.deleted) {
+    return [
+      `catalog/${failure.file} existed at ${base} and is gone: a published request version is never deleted (it records what clients were told the API accepts, and an action's versions run 1, 2, 3… without gaps).`,
+      `Restore it; to change the body, add ${next}, which the API then serves (README: "Request contracts").`,
+    ].join('\n');
+  }
+  const name = `${action} request v${version}`;
+  return [
+    `${name} (catalog/${failure.file}) as it is now breaks clients of ${name} as it was at ${base}:`,
+    ...failure.changes.map((change) => `  ${change.path}: ${change.change}`),
+    `Restore ${name} as it was and add the change as a new version, ${next}: the API serves the newest (README: "Request contracts").`,
   ].join('\n');
 }
 
@@ -89,10 +143,7 @@ export async function crossCheck(older: JsonSchema, newer: JsonSchema): Promise<
   return found;
 }
 
-/** A catalog version file: `<service>/<EventName>.v<N>.json` (the envelope is not a version). */
-const VERSION_FILE = /^[a-z][a-z0-9-]*\/[A-Z][A-Za-z0-9]*\.v\d+\.json$/;
-
-/** The version files of the catalog at `revision`, relative to `catalog/`. */
+/** The version files (events' and requests') of the catalog at `revision`, relative to `catalog/`. */
 function versionFilesAt(revision: string, root: string): Set<string> {
   const commit = git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], root, `the base revision "${revision}" is not a commit of this repository`).trim();
   const listing = git(['ls-tree', '-r', '--name-only', commit, '--', 'catalog/'], root, `cannot list catalog/ at ${revision}`);
@@ -100,7 +151,7 @@ function versionFilesAt(revision: string, root: string): Set<string> {
     listing
       .split('\n')
       .map((line) => line.replace(/^catalog\//, ''))
-      .filter((file) => VERSION_FILE.test(file)),
+      .filter((file) => EVENT_FILE.test(file) || REQUEST_FILE.test(file)),
   );
 }
 
@@ -111,7 +162,7 @@ function versionFilesAt(revision: string, root: string): Set<string> {
 function readAllAt(revision: string, paths: readonly string[], root: string): Map<string, JsonSchema> {
   const schemas = new Map<string, JsonSchema>();
   if (paths.length === 0) return schemas;
-  const output = gitBuffer(['cat-file', '--batch'], root, `cannot read catalog/ at ${revision}`, paths.map((path) => `${revision}:${path}`).join('\n') + '\n');
+  const output = gitBuffer(['cat-file', '--batch'], root, `cannot read catalog/ at ${revision}`, `${paths.map((path) => `${revision}:${path}`).join('\n')}\n`);
   let offset = 0;
   for (const path of paths) {
     const headerEnd = output.indexOf(0x0a, offset);

@@ -25,6 +25,23 @@ describe('AsyncAPI document', () => {
     expect(operations).toEqual(expect.arrayContaining(['payment.MakePayment.sendPaymentMade', 'notifications.SendEmail.receivePaymentMade']));
   });
 
+  it("describes the bus only: the API's request contracts are not messages", () => {
+    // Arrange
+    const app = loadOrderSystem();
+
+    // Act
+    const document = JSON.stringify(asyncApiDocument(app, '0.1.0'));
+
+    // Assert
+    const requests = app.catalog.requestVersions();
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      expect(document).not.toContain(request.modelName);
+      expect(document).not.toContain(`"${request.action}.v${request.version}"`);
+      expect(document).not.toContain(request.description);
+    }
+  });
+
   it('would be caught if it broke the specification', async () => {
     const { info: _info, ...withoutInfo } = asyncApiDocument(loadOrderSystem(), '0.1.0');
 
