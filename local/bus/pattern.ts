@@ -23,16 +23,30 @@ const NUMERIC_OPERATORS = new Set(['=', '<', '<=', '>', '>=']);
 const NUMBER_LIMIT = 5e9;
 /** Above this many wildcard characters event-ruler refuses a wildcard pattern as too complex. */
 const MAX_WILDCARDS = 5;
+/**
+ * Names event-ruler's JSON compiler refuses as a field anywhere inside a `$or` branch (its
+ * RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP): the match types, the numeric comparisons, and words kept for later.
+ */
+const RESERVED_FIELD_NAMES_IN_OR: ReadonlySet<string> = new Set([
+  ...['exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr'],
+  ...['=', '<', '<=', '>', '>='],
+  ...['regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after', 'date-before', 'date-on-or-before', 'in-date-range'],
+  ...['ip-address-in-range', 'ip-address-not-in-range'],
+]);
+/**
+ * PutRule refuses a pattern whose `$or` arrays expand to more rule combinations than this.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
+ */
+export const MAX_OR_COMBINATIONS = 1000;
 
 const invalid = (reason: string) => `Event pattern is not valid. Reason: ${reason}`;
+/** Where in the pattern a problem sits, for messages: `at "detail.$or[1].c-count"`. */
+const at = (path: readonly string[]) => (path.length === 0 ? 'at the top level' : `at "${path.join('.')}"`);
 
 /** Every reason PutRule would reject `pattern` for; empty when it is valid. */
 export function validatePattern(pattern: PatternInput): string[] {
   const parsed = parsePattern(pattern);
-  if (typeof parsed === 'string') return [parsed];
-  const errors: string[] = [];
-  validateObject(parsed, errors);
-  return errors;
+  return typeof parsed === 'string' ? [parsed] : patternProblems(parsed);
 }
 
 /** Does `event` match `pattern`? Throws with the reasons when the pattern is invalid. */
@@ -44,8 +58,7 @@ export function matchesPattern(pattern: PatternInput, event: unknown): boolean {
 export function compilePattern(pattern: PatternInput): CompiledPattern {
   const parsed = parsePattern(pattern);
   if (typeof parsed === 'string') throw new InvalidPatternError([parsed]);
-  const errors: string[] = [];
-  validateObject(parsed, errors);
+  const errors = patternProblems(parsed);
   if (errors.length > 0) throw new InvalidPatternError(errors);
   const matcher = compileObject(expandDots(parsed) as Record<string, Json>);
   return Object.assign((event: Json) => matcher(prepareEvent(event)), { prepared: matcher });
@@ -67,24 +80,69 @@ function parsePattern(pattern: PatternInput): Record<string, Json> | string {
   return value as Record<string, Json>;
 }
 
-function validateObject(pattern: Record<string, Json>, errors: string[]): void {
-  for (const [key, value] of Object.entries(pattern)) {
+function patternProblems(pattern: Record<string, Json>): string[] {
+  const errors: string[] = [];
+  validateObject(pattern, errors, [], false);
+  const combinations = orCombinations(pattern);
+  if (combinations > MAX_OR_COMBINATIONS)
+    errors.push(invalid(`"$or" expands to ${combinations} rule combinations, more than the ${MAX_OR_COMBINATIONS} allowed (the branch counts of successive "$or" arrays multiply)`));
+  return errors;
+}
+
+function validateObject(pattern: Record<string, Json>, errors: string[], path: readonly string[], inOr: boolean): void {
+  const entries = Object.entries(pattern);
+  // event-ruler's compiler refuses an object with no fields at any depth, the whole pattern and "$or" branches included.
+  if (entries.length === 0) errors.push(invalid(`Empty objects are not allowed ${at(path)}`));
+  for (const [key, value] of entries) {
+    const here = [...path, key];
     if (key === '$or') {
-      if (!Array.isArray(value) || value.length < 2 || value.some((branch) => typeof branch !== 'object' || branch === null || Array.isArray(branch))) {
-        errors.push(invalid('"$or" must be an array of at least two objects'));
-      } else for (const branch of value) validateObject(branch as Record<string, Json>, errors);
-    } else if (Array.isArray(value)) {
+      validateOr(value, errors, path);
+      continue;
+    }
+    if (inOr && RESERVED_FIELD_NAMES_IN_OR.has(key)) errors.push(invalid(`"${key}" is a reserved word, not allowed as a field name inside "$or" ${at(here)}`));
+    if (Array.isArray(value)) {
       if (value.length === 0) errors.push(invalid(`Empty arrays are not allowed ("${key}")`));
-      for (const condition of value) validateCondition(key, condition, errors);
-    } else if (typeof value === 'object' && value !== null) {
-      validateObject(value, errors);
+      for (const condition of value) validateCondition(key, condition, errors, here);
+    } else if (isPlainObject(value)) {
+      validateObject(value, errors, here, inOr);
     } else {
       errors.push(invalid(`"${key}" must be an object or an array`));
     }
   }
 }
 
-function validateCondition(key: string, condition: Json, errors: string[]): void {
+/** A `$or` is an array of two or more patterns, each checked as a pattern of its own (and for reserved field names). */
+function validateOr(value: Json, errors: string[], parent: readonly string[]): void {
+  const path = [...parent, '$or'];
+  if (!Array.isArray(value)) {
+    errors.push(invalid(`"$or" must be an array of objects ${at(path)}, got ${kindOf(value)}`));
+    return;
+  }
+  value.forEach((branch, index) => {
+    const branchPath = [...parent, `$or[${index}]`];
+    if (isPlainObject(branch)) validateObject(branch, errors, branchPath, true);
+    else errors.push(invalid(`Only objects are allowed in "$or" ${at(branchPath)}, got ${kindOf(branch)}`));
+  });
+  if (value.length < 2) errors.push(invalid(`"$or" needs at least 2 objects ${at(path)}, got ${value.length}`));
+}
+
+/**
+ * How many rules the pattern expands to, as event-ruler's compiler expands it: a `$or` forks the rule once per
+ * branch (branches add up), and successive `$or` arrays fork every fork again (they multiply).
+ * @internal exported for tests
+ */
+export function orCombinations(pattern: Readonly<Record<string, unknown>>): number {
+  let combinations = 1;
+  for (const [key, value] of Object.entries(pattern as Record<string, Json>)) {
+    if (key === '$or' && Array.isArray(value)) combinations *= value.filter(isPlainObject).reduce((sum, branch) => sum + orCombinations(branch), 0) || 1;
+    else if (isPlainObject(value)) combinations *= orCombinations(value);
+  }
+  return combinations;
+}
+
+const kindOf = (value: Json): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+
+function validateCondition(key: string, condition: Json, errors: string[], path: readonly string[]): void {
   if (condition === null || typeof condition === 'string' || typeof condition === 'boolean') return;
   if (typeof condition === 'number') {
     if (!Number.isFinite(condition)) errors.push(invalid(`"${key}": number out of range`));
@@ -104,11 +162,12 @@ function validateCondition(key: string, condition: Json, errors: string[]): void
     errors.push(invalid(`Unrecognized match type ${operator}`));
     return;
   }
-  const problem = operandProblem(operator, operand);
+  const problem = operandProblem(operator, operand, at(path));
   if (problem) errors.push(invalid(problem));
 }
 
-function operandProblem(operator: string, operand: Json): string | undefined {
+/** What is wrong with an operator's operand; `where` places the newer, path-naming messages. */
+function operandProblem(operator: string, operand: Json, where: string): string | undefined {
   switch (operator) {
     case 'prefix':
     case 'suffix':
@@ -121,11 +180,11 @@ function operandProblem(operator: string, operand: Json): string | undefined {
     case 'cidr':
       return typeof operand === 'string' ? cidrProblem(operand) : 'cidr match pattern must be a string';
     case 'wildcard':
-      return typeof operand === 'string' ? wildcardProblem(operand) : 'wildcard match pattern must be a string';
+      return typeof operand === 'string' ? wildcardProblem(operand, where) : 'wildcard match pattern must be a string';
     case 'numeric':
-      return numericProblem(operand);
+      return numericProblem(operand, where);
     default:
-      return anythingButProblem(operand);
+      return anythingButProblem(operand, where);
   }
 }
 
@@ -133,7 +192,7 @@ function isIgnoreCase(operand: Json): boolean {
   return typeof operand === 'object' && operand !== null && !Array.isArray(operand) && Object.keys(operand).length === 1 && typeof operand['equals-ignore-case'] === 'string';
 }
 
-function anythingButProblem(operand: Json): string | undefined {
+function anythingButProblem(operand: Json, where: string): string | undefined {
   if (typeof operand === 'string') return undefined;
   if (typeof operand === 'number') return Number.isFinite(operand) ? undefined : 'number out of range';
   if (Array.isArray(operand)) {
@@ -154,37 +213,36 @@ function anythingButProblem(operand: Json): string | undefined {
     }
     if (inner === 'equals-ignore-case')
       return values.length > 0 && values.every((v) => typeof v === 'string') ? undefined : 'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.';
-    if (inner === 'wildcard') return values.every((v) => typeof v === 'string') ? values.map((v) => wildcardProblem(v as string)).find(Boolean) : 'wildcard match pattern must be a string';
+    if (inner === 'wildcard') return values.every((v) => typeof v === 'string') ? values.map((v) => wildcardProblem(v as string, where)).find(Boolean) : 'wildcard match pattern must be a string';
     return 'Value of anything-but must be an array or single string/number value.';
   }
   return 'Value of anything-but must be an array or single string/number value.';
 }
 
-function numericProblem(operand: Json): string | undefined {
+/**
+ * A numeric expression as event-ruler parses it: one comparison, or a range of two, a lower bound (">" or ">=")
+ * then an upper bound ("<" or "<="); "=" stands alone.
+ */
+function numericProblem(operand: Json, where: string): string | undefined {
   if (!Array.isArray(operand)) return 'Value of numeric must be an array.';
+  if (operand.length > 4) return `Too many terms in numeric range expression ${where}: at most 4 elements (a lower bound, then an upper bound), got ${operand.length}`;
   if (operand.length !== 2 && operand.length !== 4) {
     const last = operand[operand.length - 1];
     return typeof last === 'string' ? `Value of ${last} must be numeric` : 'Bad numeric range definition';
   }
-  let lower = false;
-  let upper = false;
   for (let i = 0; i < operand.length; i += 2) {
     const op = operand[i];
     const value = operand[i + 1];
     if (typeof op !== 'string' || !NUMERIC_OPERATORS.has(op)) return `Unrecognized numeric range operator: ${String(op)}`;
     if (typeof value !== 'number' || !Number.isFinite(value)) return `Value of ${op} must be numeric`;
     if (Math.abs(value) > NUMBER_LIMIT) return `Value of ${op} must be between -5.0E9 and 5.0E9, got ${value}`;
-    if (op === '=') {
-      if (operand.length !== 2) return 'Bad numeric range operator: = cannot be combined';
-      continue;
-    }
-    const isLower = op.startsWith('>');
-    if ((isLower && lower) || (!isLower && upper)) return `Bad numeric range operator: ${op}`;
-    if (isLower) lower = true;
-    else upper = true;
   }
-  if (operand.length === 4 && (operand[1] as number) >= (operand[3] as number) && String(operand[0]).startsWith('>')) return 'Bad numeric range: the lower bound must be below the upper bound';
-  return undefined;
+  if (operand.length === 2) return undefined;
+  const [first, bottom, second, top] = operand as [string, number, string, number];
+  if (first === '=' || second === '=') return 'Bad numeric range operator: = cannot be combined';
+  if (first.startsWith('<')) return `Too many elements in numeric expression ${where}: nothing may follow "${first}", so a range puts its lower bound (">" or ">=") first`;
+  if (second.startsWith('>')) return `Bad numeric range operator: ${second}`;
+  return bottom < top ? undefined : 'Bad numeric range: the lower bound must be below the upper bound';
 }
 
 function cidrProblem(cidr: string): string | undefined {
@@ -198,11 +256,28 @@ function cidrProblem(cidr: string): string | undefined {
   return Number(bits) > (family === 4 ? 32 : 128) ? 'Malformed CIDR, mask bits out of range' : undefined;
 }
 
-function wildcardProblem(wildcard: string): string | undefined {
-  const consecutive = /(?<!\\)\*\*/.exec(wildcard.replace(/\\\\/g, '__'));
-  if (consecutive) return `Consecutive wildcard characters at pos ${consecutive.index + 1}`;
-  const stars = (wildcard.replace(/\\[\\*]/g, '').match(/\*/g) ?? []).length;
-  return stars > MAX_WILDCARDS ? 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character' : undefined;
+/**
+ * event-ruler's wildcard syntax: `*` matches anything, but never twice in a row; a backslash escapes `*` or a
+ * second backslash and nothing else, so a trailing one is refused too. It parses the value inside its JSON quotes,
+ * so a position counts UTF-8 bytes from the opening quote.
+ */
+function wildcardProblem(wildcard: string, where: string): string | undefined {
+  const chars = Array.from(wildcard);
+  let pos = 1;
+  let wildcards = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as string;
+    if (char === '*') {
+      if (chars[i + 1] === '*') return `Consecutive wildcard characters at pos ${pos}`;
+      wildcards++;
+    } else if (char === '\\') {
+      if (chars[i + 1] !== '*' && chars[i + 1] !== '\\') return `Invalid escape character at pos ${pos} in the wildcard ${where}: a backslash may only escape \\* or \\\\`;
+      i++;
+      pos++;
+    }
+    pos += Buffer.byteLength(char);
+  }
+  return wildcards > MAX_WILDCARDS ? 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character' : undefined;
 }
 
 /** `{"a.b": x}` means `{"a": {"b": x}}`, in patterns and in events alike; merges both spellings. */
