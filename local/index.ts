@@ -18,7 +18,7 @@ export { describeTarget, listDeadLetters, localSource, redrive, routeDeadLetter,
 export type { DeadLetter, DeadLetterSource, RedriveOutcome, RedriveRoute, RedriveTargets } from './redrive';
 export { LocalSagaRunner } from './saga-runner';
 export { localQueueNames, startLocal } from './start-local';
-export type { LocalEndpoints, LocalSystem, StartLocalOptions } from './start-local';
+export type { DynamoOperationCount, LocalEndpoints, LocalSystem, StartLocalOptions } from './start-local';
 export type { LocalSagaOptions, SagaExecution, SagaPutEventsEntry } from './saga-runner';
 export { EmailSink } from './email-sink';
 export type { ReceivedEmail } from './email-sink';

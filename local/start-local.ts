@@ -165,6 +165,8 @@ export interface LocalSystem {
   idle(): Promise<void>;
   /** DynamoDB requests served since start (for the benchmark's requests-per-order figure). */
   dynamoRequests(): Promise<number>;
+  /** DynamoDB requests served since start by operation, table and consistency (for the benchmark's capacity units). */
+  dynamoOperations(): Promise<readonly DynamoOperationCount[]>;
   stop(): Promise<void>;
 }
 
@@ -399,6 +401,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     },
     idle,
     dynamoRequests: dynamo.requests,
+    dynamoOperations: dynamo.operations,
     stop: async () => {
       await api.stop();
       await idle();
@@ -476,24 +479,44 @@ function orderIdOf(event: unknown): string | undefined {
   return typeof orderId === 'string' ? orderId : undefined;
 }
 
+/**
+ * DynamoDB requests of one kind served so far: `operation` as its X-Amz-Target names it (`GetItem`), or
+ * `TransactWriteItems.<Put|Update|Delete|ConditionCheck>` once per item of a transaction; `consistent` for a
+ * strongly consistent read.
+ */
+export interface DynamoOperationCount {
+  readonly operation: string;
+  readonly table: string;
+  readonly consistent: boolean;
+  readonly requests: number;
+}
+
 /** dynalite in its own process (local/dynalite-server.cjs), persisted at `path` or in memory; the benchmark measures a fresh one. */
-export async function startDynamoProcess(path: string | undefined): Promise<{ url: string; requests: () => Promise<number>; stop: () => Promise<void> }> {
+export async function startDynamoProcess(
+  path: string | undefined,
+): Promise<{ url: string; requests: () => Promise<number>; operations: () => Promise<DynamoOperationCount[]>; stop: () => Promise<void> }> {
   const child: ChildProcess = fork(join(repoRoot(), 'local', 'dynalite-server.cjs'), path ? [path] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   const port = await new Promise<number>((done, fail) => {
     child.once('message', (message: { type: string; port: number }) => done(message.port));
     child.once('exit', (code) => fail(new LocalRuntimeError(`dynalite exited with ${code} before it listened`)));
   });
+  const count = () =>
+    new Promise<{ requests: number; operations?: Record<string, number> }>((done) => {
+      const onMessage = (message: { type: string; requests: number; operations?: Record<string, number> }) => {
+        if (message.type !== 'count') return;
+        child.off('message', onMessage);
+        done(message);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'count' });
+    });
   return {
     url: `http://127.0.0.1:${port}`,
-    requests: () =>
-      new Promise((done) => {
-        const onMessage = (message: { type: string; requests: number }) => {
-          if (message.type !== 'count') return;
-          child.off('message', onMessage);
-          done(message.requests);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'count' });
+    requests: async () => (await count()).requests,
+    operations: async () =>
+      Object.entries((await count()).operations ?? {}).map(([key, requests]) => {
+        const [operation = '', table = '', consistency = ''] = key.split('|');
+        return { operation, table, consistent: consistency === 'consistent', requests };
       }),
     stop: () =>
       new Promise((done) => {
